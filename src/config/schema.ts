@@ -1,0 +1,127 @@
+// The configuration file's schema (DESIGN.md "Configuration"). Every object is strict: an unknown key
+// is an error naming its path. Secrets never live here; they come from the environment or a file.
+import { z } from 'zod';
+
+const nonEmpty = z.string().trim().min(1, 'must not be empty');
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+const roleId = z.string().regex(/^[A-Za-z0-9_]+$/, 'a GrowthBook role id: letters, digits and underscores');
+
+const growthbook = z.strictObject({
+  url: httpUrl,
+  project: nonEmpty,
+  globalRole: roleId.default('noaccess'),
+  emailDomains: z.array(nonEmpty).default([]),
+  protectedEmails: z.array(nonEmpty).default([]),
+  requestsPerMinute: z.number().int().min(1).max(10_000).default(60),
+  apiKeyFile: nonEmpty.optional(),
+  authScheme: z.enum(['bearer', 'basic']).default('bearer'),
+  maxRetries: z.number().int().min(0).max(20).default(5),
+  maxSeats: z.number().int().min(0).optional(),
+});
+
+const ldapUrl = z
+  .string()
+  .regex(/^ldaps?:\/\/[^\s/]+(:\d+)?\/?$/i, 'must look like ldaps://host:636 or ldap://host:389');
+
+const ldapNetwork = z.strictObject({
+  url: ldapUrl,
+  startTls: z.boolean().default(false),
+  peopleBase: nonEmpty,
+  groupBase: nonEmpty,
+  bindDn: nonEmpty.optional(),
+  timeoutSeconds: z.number().positive().max(600).default(30),
+});
+
+const ldapFile = z.strictObject({
+  file: nonEmpty,
+  peopleBase: nonEmpty,
+  groupBase: nonEmpty,
+});
+
+const posix = z.union([z.strictObject({ url: httpUrl }), z.strictObject({ file: nonEmpty })], {
+  error: 'posix needs exactly one of `url` (gitiles ?format=TEXT) or `file` (plain YAML)',
+});
+
+const rule = z.strictObject({
+  id: nonEmpty,
+  ldapGroup: nonEmpty,
+  posixAnyOf: z.array(nonEmpty).optional(),
+  role: roleId,
+});
+
+export const DEFAULT_POLICY = {
+  gate: ['analytics-privatedata-users'],
+  rules: [
+    { id: '1', ldapGroup: 'growthbook-admin', role: 'admin' },
+    {
+      id: '2',
+      ldapGroup: 'growthbook-customelevatedaccess',
+      posixAnyOf: ['analytics-product-users', 'analytics-wmde-users', 'deployment'],
+      role: 'customelevatedaccess',
+    },
+    { id: '3', ldapGroup: 'growthbook-customelevatedaccess', role: 'readonly' },
+    { id: '4', ldapGroup: 'growthbook-readonly', role: 'readonly' },
+  ],
+  rank: ['noaccess', 'readonly', 'customelevatedaccess', 'admin'],
+};
+
+const policy = z
+  .strictObject({
+    gate: z.array(nonEmpty).min(1, 'name at least one gate POSIX group'),
+    rules: z.array(rule).min(1, 'name at least one rule'),
+    rank: z.array(roleId).min(2),
+  })
+  .superRefine((p, ctx) => {
+    if (p.rank[0] !== 'noaccess') {
+      ctx.addIssue({ code: 'custom', path: ['rank', 0], message: 'rank must start with noaccess' });
+    }
+    if (new Set(p.rank).size !== p.rank.length) {
+      ctx.addIssue({ code: 'custom', path: ['rank'], message: 'rank lists a role twice' });
+    }
+    const ids = new Set<string>();
+    p.rules.forEach((r, i) => {
+      if (ids.has(r.id)) {
+        ctx.addIssue({ code: 'custom', path: ['rules', i, 'id'], message: `duplicate rule id "${r.id}"` });
+      }
+      ids.add(r.id);
+      if (!p.rank.includes(r.role)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', i, 'role'],
+          message: `role "${r.role}" is not listed in policy.rank`,
+        });
+      }
+    });
+  });
+
+const safety = z.strictObject({
+  threshold: z
+    .strictObject({
+      min: z.number().int().min(0).default(5),
+      percent: z.number().min(0).max(100).default(10),
+    })
+    .default({ min: 5, percent: 10 }),
+  maxPlanAgeSeconds: z.number().int().positive().default(3600),
+});
+
+const metrics = z.strictObject({
+  textfile: nonEmpty.optional(),
+  pushgatewayUrl: httpUrl.optional(),
+});
+
+export const configSchema = z.strictObject({
+  growthbook,
+  ldap: z.union([ldapNetwork, ldapFile], {
+    error: 'ldap needs either `url` (a server) or `file` (an LDIF export), with peopleBase and groupBase',
+  }),
+  posix,
+  policy: policy.default(DEFAULT_POLICY),
+  safety: safety.default({ threshold: { min: 5, percent: 10 }, maxPlanAgeSeconds: 3600 }),
+  metrics: metrics.default({}),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type LdapConfig = Config['ldap'];
+export type LdapNetworkConfig = z.infer<typeof ldapNetwork>;
+export type LdapFileConfig = z.infer<typeof ldapFile>;
+export type PosixConfig = Config['posix'];

@@ -1,0 +1,51 @@
+// Distinguished names compared the way LDAP compares them for our attributes (uid, cn, ou, dc):
+// attribute types and values case-insensitively, whitespace around separators ignored.
+
+/** Splits a DN into RDN strings on unescaped commas. */
+export function splitDn(dn: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  for (let i = 0; i < dn.length; i++) {
+    const ch = dn[i];
+    if (ch === '\\' && i + 1 < dn.length) {
+      current += ch + dn[i + 1];
+      i++;
+    } else if (ch === ',') {
+      parts.push(current);
+      current = '';
+    } else {
+      current += ch;
+    }
+  }
+  parts.push(current);
+  return parts;
+}
+
+/** A canonical form for equality: `uid=jexample,ou=people,dc=wikimedia,dc=org`. */
+export function normalizeDn(dn: string): string {
+  return splitDn(dn.trim())
+    .map((rdn) => {
+      const eq = rdn.indexOf('=');
+      if (eq < 0) return rdn.trim().toLowerCase();
+      return `${rdn.slice(0, eq).trim().toLowerCase()}=${rdn
+        .slice(eq + 1)
+        .trim()
+        .toLowerCase()}`;
+    })
+    .join(',');
+}
+
+/** True when `dn` lies strictly below `base` (both compared normalised). */
+export function isDnUnder(dn: string, base: string): boolean {
+  const d = normalizeDn(dn);
+  const b = normalizeDn(base);
+  return d.length > b.length && d.endsWith(`,${b}`);
+}
+
+/** The value of the first RDN when its attribute is `attr` (e.g. the uid of a person DN), else null. */
+export function firstRdnValue(dn: string, attr: string): string | null {
+  const first = splitDn(dn.trim())[0] ?? '';
+  const eq = first.indexOf('=');
+  if (eq < 0 || first.slice(0, eq).trim().toLowerCase() !== attr.toLowerCase()) return null;
+  return first.slice(eq + 1).trim();
+}
