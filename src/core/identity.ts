@@ -1,0 +1,97 @@
+// The identity join: LDAP group member DNs → people → uid → data.yaml POSIX groups, and mail → people.
+import { normalizeDn } from './dn.js';
+import type { Directory, LdapPerson, Policy, PosixGroups } from './model.js';
+
+/** What the policy needs to know about one LDAP person. */
+export interface PersonRecord {
+  uid: string;
+  dn: string;
+  /** The mail as LDAP holds it (trimmed), or null on accounts without one. */
+  mail: string | null;
+  /** Configured LDAP group names (policy spelling) the person is a member of. */
+  ldapGroups: string[];
+  /** POSIX groups named by the policy (gate and qualifiers) the person's uid is a member of. */
+  posixGroups: string[];
+}
+
+export interface PeopleIndex {
+  people: PersonRecord[];
+  /** Normalised mail → every person carrying it (more than one means the identity is ambiguous). */
+  byMail: Map<string, PersonRecord[]>;
+  /** uid (case-sensitive, as in data.yaml) → person. */
+  byUid: Map<string, PersonRecord>;
+}
+
+/** E-mails compare trimmed and case-insensitively on both sides. */
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+
+/** LDAP group names compare case-insensitively, as LDAP does. */
+export const sameGroupName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+/** Every LDAP group the policy names, de-duplicated case-insensitively, in policy spelling. */
+export function policyLdapGroups(policy: Policy): string[] {
+  const seen = new Map<string, string>();
+  for (const rule of policy.rules) {
+    const key = rule.ldapGroup.toLowerCase();
+    if (!seen.has(key)) seen.set(key, rule.ldapGroup);
+  }
+  return [...seen.values()];
+}
+
+/** Every POSIX group the policy names: the gate first, then rule qualifiers. */
+export function policyPosixGroups(policy: Policy): string[] {
+  const names = [...policy.gate, ...policy.rules.flatMap((r) => r.posixAnyOf ?? [])];
+  return [...new Set(names)];
+}
+
+export function joinIdentities(directory: Directory, posix: PosixGroups, policy: Policy): PeopleIndex {
+  const configuredGroups = policyLdapGroups(policy);
+  const posixNames = policyPosixGroups(policy);
+
+  // DN (normalised) → configured group names holding it.
+  const groupsByDn = new Map<string, string[]>();
+  for (const name of configuredGroups) {
+    for (const group of directory.groups.filter((g) => sameGroupName(g.name, name))) {
+      for (const dn of group.memberDns) {
+        if (dn.trim() === '') continue;
+        const key = normalizeDn(dn);
+        const held = groupsByDn.get(key) ?? [];
+        if (!held.includes(name)) held.push(name);
+        groupsByDn.set(key, held);
+      }
+    }
+  }
+
+  // uid → policy POSIX groups holding it.
+  const posixByUid = new Map<string, string[]>();
+  for (const name of posixNames) {
+    for (const uid of posix.groups[name] ?? []) {
+      const held = posixByUid.get(uid) ?? [];
+      if (!held.includes(name)) held.push(name);
+      posixByUid.set(uid, held);
+    }
+  }
+
+  const people: PersonRecord[] = [];
+  const byMail = new Map<string, PersonRecord[]>();
+  const byUid = new Map<string, PersonRecord>();
+  const seenDns = new Set<string>();
+  for (const person of directory.people) {
+    const dnKey = normalizeDn(person.dn);
+    if (seenDns.has(dnKey)) continue; // the same entry reached twice (e.g. by group and by mail)
+    seenDns.add(dnKey);
+    const record = toRecord(person, groupsByDn.get(dnKey) ?? [], posixByUid.get(person.uid) ?? []);
+    people.push(record);
+    byUid.set(record.uid, record);
+    if (record.mail !== null) {
+      const key = normalizeEmail(record.mail);
+      byMail.set(key, [...(byMail.get(key) ?? []), record]);
+    }
+  }
+  return { people, byMail, byUid };
+}
+
+function toRecord(person: LdapPerson, ldapGroups: string[], posixGroups: string[]): PersonRecord {
+  const mail = person.mail?.trim() ? person.mail.trim() : null;
+  return { uid: person.uid, dn: person.dn, mail, ldapGroups, posixGroups };
+}

@@ -1,0 +1,199 @@
+// Planning: compare each in-scope member's effective access in the project with their target role,
+// classify the difference, and order the changes so the most over-privileged lose access first.
+import { normalizeEmail, type PeopleIndex, type PersonRecord } from './identity.js';
+import { standingIn } from './member-state.js';
+import {
+  type Action,
+  type ActionKind,
+  type ChangeKind,
+  type Decision,
+  type Member,
+  NO_ACCESS,
+  type Policy,
+  type Scope,
+  type SkipReason,
+} from './model.js';
+import { rankOf, resolveRole } from './resolve-role.js';
+
+export interface PlanInput {
+  members: readonly Member[];
+  people: PeopleIndex;
+  policy: Policy;
+  scope: Scope;
+}
+
+const KIND_ORDER: readonly ActionKind[] = [
+  'revoke',
+  'downgrade',
+  'upgrade',
+  'grant',
+  'noop',
+  'pending',
+  'skip',
+];
+
+const SKIP_TEXT: Record<SkipReason, string> = {
+  'protected-email': 'protected e-mail (growthbook.protectedEmails): never written',
+  'outside-email-domains': 'e-mail outside growthbook.emailDomains: not managed',
+  'managed-by-idp': 'managed by an identity provider (SCIM): GrowthBook refuses updates',
+  'global-admin': 'global role admin (organization owner or the sync key holder): not managed',
+  'ambiguous-identity': 'e-mail matches more than one identity: never granted',
+};
+
+export function isInEmailScope(email: string, scope: Scope): boolean {
+  if (scope.emailDomains.length === 0) return true;
+  const domain = normalizeEmail(email).split('@').pop() ?? '';
+  return scope.emailDomains.some((d) => d.toLowerCase() === domain);
+}
+
+export function isProtected(email: string, scope: Scope): boolean {
+  const key = normalizeEmail(email);
+  return scope.protectedEmails.some((p) => normalizeEmail(p) === key);
+}
+
+function skipReasonOf(
+  member: Member,
+  input: PlanInput,
+  membersPerMail: Map<string, number>,
+): SkipReason | null {
+  const { scope, people } = input;
+  const key = normalizeEmail(member.email);
+  if (isProtected(member.email, scope)) return 'protected-email';
+  if (!isInEmailScope(member.email, scope)) return 'outside-email-domains';
+  if (member.managedbyIdp) return 'managed-by-idp';
+  if (member.globalRole === 'admin') return 'global-admin';
+  if ((people.byMail.get(key)?.length ?? 0) > 1) return 'ambiguous-identity';
+  if ((membersPerMail.get(key) ?? 0) > 1) return 'ambiguous-identity';
+  return null;
+}
+
+const NO_PERSON: Decision = {
+  role: NO_ACCESS,
+  rule: null,
+  ldapGroups: [],
+  posixGroups: [],
+  reason: 'no LDAP person has this e-mail',
+};
+
+export function decisionFor(person: PersonRecord | undefined, policy: Policy): Decision {
+  return person ? resolveRole(person, policy) : NO_PERSON;
+}
+
+function classify(
+  effective: string,
+  target: string,
+  drift: string[],
+  policy: Policy,
+): { kind: ChangeKind | 'noop'; note: string } {
+  const driftNote = drift.length > 0 ? `; managed entry drifted (${drift.join(', ')})` : '';
+  if (target === NO_ACCESS) {
+    if (effective !== NO_ACCESS) return { kind: 'revoke', note: '' };
+    return drift.length > 0 ? { kind: 'downgrade', note: driftNote } : { kind: 'noop', note: '' };
+  }
+  if (effective === NO_ACCESS) return { kind: 'grant', note: '' };
+  const from = rankOf(effective, policy);
+  const to = rankOf(target, policy);
+  if (to < from) return { kind: 'downgrade', note: '' };
+  if (to > from) return { kind: 'upgrade', note: '' };
+  // Same rank: a drifting managed entry still carries more than the owned shape.
+  return drift.length > 0 ? { kind: 'downgrade', note: driftNote } : { kind: 'noop', note: '' };
+}
+
+export function planActions(input: PlanInput): Action[] {
+  const { members, people, policy, scope } = input;
+  const membersPerMail = new Map<string, number>();
+  for (const m of members) {
+    const key = normalizeEmail(m.email);
+    membersPerMail.set(key, (membersPerMail.get(key) ?? 0) + 1);
+  }
+
+  const actions: Action[] = [];
+  for (const member of members) {
+    const standing = standingIn(member, scope.project);
+    const key = normalizeEmail(member.email);
+    const skip = skipReasonOf(member, input, membersPerMail);
+    const candidates = people.byMail.get(key) ?? [];
+    if (skip) {
+      actions.push({
+        kind: 'skip',
+        email: member.email,
+        memberId: member.id,
+        uid: candidates.length === 1 ? (candidates[0]?.uid ?? null) : null,
+        from: standing.effective,
+        to: null,
+        rule: null,
+        ldapGroups: [],
+        posixGroups: [],
+        reason: SKIP_TEXT[skip],
+        skipReason: skip,
+        result: 'planned',
+      });
+      continue;
+    }
+    const person = candidates[0];
+    const decision = decisionFor(person, policy);
+    const { kind, note } = classify(standing.effective, decision.role, standing.drift, policy);
+    actions.push({
+      kind,
+      email: member.email,
+      memberId: member.id,
+      uid: person?.uid ?? null,
+      from: standing.effective,
+      to: decision.role,
+      rule: decision.rule,
+      ldapGroups: decision.ldapGroups,
+      posixGroups: decision.posixGroups,
+      reason: decision.reason + note,
+      result: 'planned',
+    });
+  }
+
+  // Entitled people with no GrowthBook member yet: GrowthBook creates members at first SSO login.
+  for (const [mail, holders] of people.byMail) {
+    if (holders.length !== 1 || membersPerMail.has(mail)) continue;
+    const person = holders[0] as PersonRecord;
+    const email = person.mail as string;
+    if (!isInEmailScope(email, scope) || isProtected(email, scope)) continue;
+    const decision = resolveRole(person, policy);
+    if (decision.role === NO_ACCESS) continue;
+    actions.push({
+      kind: 'pending',
+      email,
+      memberId: null,
+      uid: person.uid,
+      from: null,
+      to: decision.role,
+      rule: decision.rule,
+      ldapGroups: decision.ldapGroups,
+      posixGroups: decision.posixGroups,
+      reason: `${decision.reason}; no GrowthBook member yet (created at first SSO login)`,
+      result: 'planned',
+    });
+  }
+
+  return sortActions(actions, policy);
+}
+
+/** Fail-closed order: kind, then current rank descending, then e-mail. */
+export function sortActions(actions: Action[], policy: Policy): Action[] {
+  return [...actions].sort((a, b) => {
+    const k = KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind);
+    if (k !== 0) return k;
+    const ra = a.from === null ? -1 : rankOf(a.from, policy);
+    const rb = b.from === null ? -1 : rankOf(b.from, policy);
+    if (ra !== rb) return rb - ra;
+    const ea = normalizeEmail(a.email);
+    const eb = normalizeEmail(b.email);
+    if (ea !== eb) return ea < eb ? -1 : 1;
+    return (a.memberId ?? '') < (b.memberId ?? '') ? -1 : 1;
+  });
+}
+
+export function isChange(action: Action): action is Action & { kind: ChangeKind; memberId: string } {
+  return (
+    action.kind === 'revoke' ||
+    action.kind === 'downgrade' ||
+    action.kind === 'upgrade' ||
+    action.kind === 'grant'
+  );
+}
