@@ -38,9 +38,8 @@ const ldapFile = z.strictObject({
   groupBase: nonEmpty,
 });
 
-const posix = z.union([z.strictObject({ url: httpUrl }), z.strictObject({ file: nonEmpty })], {
-  error: 'posix needs exactly one of `url` (gitiles ?format=TEXT) or `file` (plain YAML)',
-});
+const posixUrl = z.strictObject({ url: httpUrl });
+const posixFile = z.strictObject({ file: nonEmpty });
 
 const rule = z.strictObject({
   id: nonEmpty,
@@ -57,12 +56,12 @@ export const DEFAULT_POLICY = {
       id: '2',
       ldapGroup: 'growthbook-customelevatedaccess',
       posixAnyOf: ['analytics-product-users', 'analytics-wmde-users', 'deployment'],
-      role: 'customelevatedaccess',
+      role: 'CustomElevatedAccess',
     },
     { id: '3', ldapGroup: 'growthbook-customelevatedaccess', role: 'readonly' },
     { id: '4', ldapGroup: 'growthbook-readonly', role: 'readonly' },
   ],
-  rank: ['noaccess', 'readonly', 'customelevatedaccess', 'admin'],
+  rank: ['noaccess', 'readonly', 'CustomElevatedAccess', 'admin'],
 };
 
 const policy = z
@@ -109,19 +108,59 @@ const metrics = z.strictObject({
   pushgatewayUrl: httpUrl.optional(),
 });
 
-export const configSchema = z.strictObject({
+const baseSchema = z.strictObject({
   growthbook,
-  ldap: z.union([ldapNetwork, ldapFile], {
-    error: 'ldap needs either `url` (a server) or `file` (an LDIF export), with peopleBase and groupBase',
-  }),
-  posix,
+  // ldap and posix each have two shapes; the shape is chosen by its keys below so that an error
+  // names the exact key instead of "no union member matched".
+  ldap: z.record(z.string(), z.unknown(), { error: 'ldap must be a mapping' }),
+  posix: z.record(z.string(), z.unknown(), { error: 'posix must be a mapping' }),
   policy: policy.default(DEFAULT_POLICY),
   safety: safety.default({ threshold: { min: 5, percent: 10 }, maxPlanAgeSeconds: 3600 }),
   metrics: metrics.default({}),
 });
 
-export type Config = z.infer<typeof configSchema>;
-export type LdapConfig = Config['ldap'];
 export type LdapNetworkConfig = z.infer<typeof ldapNetwork>;
 export type LdapFileConfig = z.infer<typeof ldapFile>;
-export type PosixConfig = Config['posix'];
+export type LdapConfig = LdapNetworkConfig | LdapFileConfig;
+export type PosixConfig = { url: string } | { file: string };
+export type Config = Omit<z.infer<typeof baseSchema>, 'ldap' | 'posix'> & {
+  ldap: LdapConfig;
+  posix: PosixConfig;
+};
+
+export interface ConfigIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+export type ParsedConfig = { ok: true; config: Config } | { ok: false; issues: ConfigIssue[] };
+
+const issuesOf = (error: z.ZodError, prefix: (string | number)[] = []): ConfigIssue[] =>
+  error.issues.map((i) => ({ path: [...prefix, ...(i.path as (string | number)[])], message: i.message }));
+
+export function parseConfig(raw: unknown): ParsedConfig {
+  const base = baseSchema.safeParse(raw);
+  if (!base.success) return { ok: false, issues: issuesOf(base.error) };
+  const issues: ConfigIssue[] = [];
+
+  const rawLdap = base.data.ldap;
+  const ldapResult = ('file' in rawLdap ? ldapFile : ldapNetwork).safeParse(rawLdap);
+  if (!ldapResult.success) issues.push(...issuesOf(ldapResult.error, ['ldap']));
+
+  const rawPosix = base.data.posix;
+  const hasUrl = 'url' in rawPosix;
+  const hasFile = 'file' in rawPosix;
+  let posixConfig: PosixConfig | undefined;
+  if (hasUrl === hasFile) {
+    issues.push({
+      path: ['posix'],
+      message: 'give exactly one of `url` (gitiles ?format=TEXT) or `file` (plain YAML)',
+    });
+  } else {
+    const r = (hasUrl ? posixUrl : posixFile).safeParse(rawPosix);
+    if (r.success) posixConfig = r.data;
+    else issues.push(...issuesOf(r.error, ['posix']));
+  }
+  if (issues.length > 0 || !ldapResult.success || !posixConfig) return { ok: false, issues };
+  return { ok: true, config: { ...base.data, ldap: ldapResult.data, posix: posixConfig } };
+}

@@ -1,0 +1,78 @@
+// Reads the configuration file and the environment into validated settings. Every failure is a
+// ConfigError (exit 3) naming the file, the key path and, where known, the line.
+import { readFileSync } from 'node:fs';
+import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import { ConfigError } from '../errors.js';
+import { type Config, type ConfigIssue, parseConfig } from './schema.js';
+
+export function loadConfigFile(path: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new ConfigError(
+      `cannot read config file ${path} (${code}); pass --config <file> or set GBSYNC_CONFIG`,
+    );
+  }
+  return parseConfigText(text, path);
+}
+
+export function parseConfigText(text: string, origin: string): Config {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0];
+    const pos = first ? lineCounter.linePos(first.pos[0]) : undefined;
+    const where = pos ? `:${pos.line}:${pos.col}` : '';
+    throw new ConfigError(`${origin}${where}: invalid YAML: ${first?.message.split('\n')[0]}`);
+  }
+  const raw = doc.toJS({ maxAliasCount: 100 });
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(
+      `${origin}: the configuration must be a YAML mapping with growthbook, ldap and posix`,
+    );
+  }
+  const parsed = parseConfig(raw);
+  if (parsed.ok) return parsed.config;
+  const lines = parsed.issues.map((issue) => `  ${describeIssue(issue, doc, lineCounter)}`);
+  throw new ConfigError(`${origin}: invalid configuration:\n${lines.join('\n')}`);
+}
+
+function describeIssue(
+  issue: ConfigIssue,
+  doc: ReturnType<typeof parseDocument>,
+  lines: LineCounter,
+): string {
+  const unknownKeys = /^Unrecognized keys?: (.*)$/.exec(issue.message);
+  const path = issue.path.join('.') || '(top level)';
+  if (unknownKeys?.[1]) {
+    const keys = unknownKeys[1].split(', ').map((k) => k.replace(/^"|"$/g, ''));
+    return keys
+      .map((key) => {
+        const full = [...issue.path, key];
+        return `${full.join('.')}${lineOf(doc, full, lines)}: unknown key (check its spelling; see DESIGN.md "Configuration")`;
+      })
+      .join('\n  ');
+  }
+  return `${path}${lineOf(doc, issue.path, lines)}: ${issue.message}`;
+}
+
+/** " (line N)" for the node at `path`, or its nearest existing parent. */
+function lineOf(
+  doc: ReturnType<typeof parseDocument>,
+  path: (string | number)[],
+  lines: LineCounter,
+): string {
+  for (let n = path.length; n > 0; n--) {
+    const parent = n > 1 ? doc.getIn(path.slice(0, n - 1), true) : doc.contents;
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === path[n - 1]);
+      const range = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
+      if (range) return ` (line ${lines.linePos(range[0]).line})`;
+    }
+    const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) return ` (line ${lines.linePos(node.range[0]).line})`;
+  }
+  return '';
+}

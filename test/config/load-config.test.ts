@@ -1,0 +1,86 @@
+import { describe, expect, test } from 'vitest';
+import { readApiKey, readDeadlineSeconds } from '../../src/config/environment.js';
+import { parseConfigText } from '../../src/config/load-config.js';
+import { DEFAULT_POLICY } from '../../src/config/schema.js';
+import { ConfigError } from '../../src/errors.js';
+
+const VALID = `growthbook:
+  url: https://growthbook-api.example.org
+  project: prj_abc
+ldap:
+  url: ldaps://ldap.example.org:636
+  peopleBase: ou=people,dc=wikimedia,dc=org
+  groupBase: ou=groups,dc=wikimedia,dc=org
+posix:
+  file: /tmp/data.yaml
+`;
+
+const errorOf = (text: string): string => {
+  try {
+    parseConfigText(text, 'sync.yaml');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('parseConfigText', () => {
+  test('a minimal file gets the documented defaults', () => {
+    const c = parseConfigText(VALID, 'sync.yaml');
+    expect(c.growthbook).toMatchObject({ globalRole: 'noaccess', requestsPerMinute: 60, emailDomains: [] });
+    expect(c.policy).toEqual(DEFAULT_POLICY);
+    expect(c.safety.threshold).toEqual({ min: 5, percent: 10 });
+    expect(c.ldap).toMatchObject({ startTls: false });
+  });
+
+  test('an unknown key is named with its path and line', () => {
+    const msg = errorOf(VALID.replace('  project: prj_abc', '  project: prj_abc\n  globalrole: admin'));
+    expect(msg).toContain('growthbook.globalrole (line 4): unknown key');
+  });
+
+  test('an unknown key under the LDAP file shape is named too', () => {
+    const msg = errorOf(
+      VALID.replace('  url: ldaps://ldap.example.org:636', '  file: x.ldif\n  startTls: true'),
+    );
+    expect(msg).toContain('ldap.startTls');
+  });
+
+  test('a wrong type names the key', () => {
+    const msg = errorOf(VALID.replace('  project: prj_abc', '  project: prj_abc\n  requestsPerMinute: lots'));
+    expect(msg).toMatch(/growthbook\.requestsPerMinute \(line 4\): .*number/);
+  });
+
+  test('a missing section is named', () => {
+    expect(errorOf(VALID.replace(/posix:\n {2}file: \/tmp\/data.yaml\n/, ''))).toContain('posix');
+  });
+
+  test('posix needs exactly one of url or file', () => {
+    expect(errorOf(VALID.replace('  file: /tmp/data.yaml', '  file: a\n  url: https://x.org/y'))).toContain(
+      'exactly one',
+    );
+  });
+
+  test('a policy role missing from rank is rejected', () => {
+    const msg = errorOf(
+      `${VALID}policy:\n  gate: [g]\n  rules:\n    - {id: "1", ldapGroup: a, role: superuser}\n  rank: [noaccess, admin]\n`,
+    );
+    expect(msg).toContain('policy.rules.0.role');
+  });
+
+  test('invalid YAML reports the line', () => {
+    expect(errorOf('growthbook:\n  url: [unclosed\n')).toMatch(/sync\.yaml:\d+:\d+: invalid YAML/);
+  });
+});
+
+describe('environment', () => {
+  test('API key from the environment, trimmed; missing key says how to fix it', () => {
+    expect(readApiKey(undefined, { GROWTHBOOK_LDAP_SYNC_API_KEY: ' secret_x \n' })).toBe('secret_x');
+    expect(() => readApiKey(undefined, {})).toThrow(/GROWTHBOOK_LDAP_SYNC_API_KEY/);
+  });
+  test('SYNC_DEADLINE_SECONDS must be positive', () => {
+    expect(readDeadlineSeconds({ SYNC_DEADLINE_SECONDS: '90' })).toBe(90);
+    expect(readDeadlineSeconds({})).toBeUndefined();
+    expect(() => readDeadlineSeconds({ SYNC_DEADLINE_SECONDS: '-1' })).toThrow(ConfigError);
+  });
+});
