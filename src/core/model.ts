@@ -113,7 +113,8 @@ export type SkipReason =
   | 'managed-by-idp'
   | 'ambiguous-identity';
 
-export type ActionResult = 'planned' | 'applied' | 'failed' | 'stale' | 'not-attempted';
+/** `planned` until applied; a change the run did not reach stays `planned`. */
+export type ActionResult = 'planned' | 'applied' | 'failed';
 
 /** One line of the plan. Field names equal the JSON contract in DESIGN.md. */
 export interface Action {
@@ -127,8 +128,10 @@ export interface Action {
   rule: string | null;
   ldapGroups: string[];
   posixGroups: string[];
+  /** For a skip, the skip reason code (e.g. `ambiguous-identity`); otherwise the decision in words. */
   reason: string;
-  skipReason?: SkipReason;
+  /** Human detail for skips; for a failed change, what went wrong. */
+  detail?: string;
   result: ActionResult;
 }
 

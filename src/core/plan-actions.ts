@@ -124,8 +124,8 @@ export function planActions(input: PlanInput): Action[] {
         rule: null,
         ldapGroups: [],
         posixGroups: [],
-        reason: SKIP_TEXT[skip],
-        skipReason: skip,
+        reason: skip,
+        detail: SKIP_TEXT[skip],
         result: 'planned',
       });
       continue;

@@ -213,7 +213,7 @@ describe('scope and skips', () => {
     ['managed-by-idp', ann({ managedbyIdp: true }), SCOPE],
   ] as Array<[string, Member, Scope]>)('%s', (reason, m, scope) => {
     const a = only([m], [{ ...nobody, mail: m.email }], scope);
-    expect(a).toMatchObject({ kind: 'skip', skipReason: reason, to: null });
+    expect(a).toMatchObject({ kind: 'skip', reason, to: null });
   });
 
   test('no email domains configured: every domain is in scope', () => {
@@ -226,12 +226,12 @@ describe('scope and skips', () => {
 
   test('two LDAP people with one mail: skipped as ambiguous, never granted', () => {
     const a = only([ann()], [admin, { ...admin, uid: 'ann2' }]);
-    expect(a).toMatchObject({ kind: 'skip', skipReason: 'ambiguous-identity' });
+    expect(a).toMatchObject({ kind: 'skip', reason: 'ambiguous-identity' });
   });
 
   test('two members whose e-mails differ only in case: both skipped as ambiguous', () => {
     const actions = plan([ann(), member({ id: 'u_2', email: 'ANN@wikimedia.org' })], [admin]);
-    expect(actions.map((a) => a.skipReason)).toEqual(['ambiguous-identity', 'ambiguous-identity']);
+    expect(actions.map((a) => a.reason)).toEqual(['ambiguous-identity', 'ambiguous-identity']);
   });
 });
 
