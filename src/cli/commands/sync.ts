@@ -1,0 +1,47 @@
+// `plan` and `apply`.
+import { ConfigError, ExitCode } from '../../errors.js';
+import { type CommonOptions, loadContext } from '../context.js';
+import { defaultFormat, type OutputFormat, useColor, writeStdout } from '../output.js';
+import { renderReport } from '../render-human.js';
+import { type RunMode, type RunReport, runSync } from '../run-sync.js';
+import { watchSignals } from '../signals.js';
+
+export function parseFormat(value: string | undefined): OutputFormat {
+  if (value === undefined) return defaultFormat();
+  if (value !== 'human' && value !== 'json') throw new ConfigError(`--output must be human or json, got "${value}"`);
+  return value;
+}
+
+export async function printReport(report: RunReport, format: OutputFormat, verbose = false): Promise<void> {
+  if (format === 'json') await writeStdout(`${JSON.stringify(report)}\n`);
+  else await writeStdout(renderReport(report, { color: useColor(process.stdout), verbose }));
+}
+
+export async function syncCommand(mode: RunMode, options: CommonOptions): Promise<ExitCode> {
+  const format = parseFormat(options.output);
+  // On a terminal the table is the output; JSON log lines would bury it.
+  const ctx = loadContext(options, format === 'human' && process.stderr.isTTY ? 'warn' : 'info');
+  const signals = watchSignals((signal) => ctx.logger.warn({ signal }, 'stopped by signal before any write'));
+  try {
+    ctx.logger.info({ mode, project: ctx.scope.project }, 'run started');
+    signals.setApplying(mode === 'apply');
+    const result = await runSync({
+      runId: ctx.runId,
+      mode,
+      policy: ctx.policy,
+      scope: ctx.scope,
+      threshold: ctx.config.safety.threshold,
+      overrideThreshold: options.overrideThreshold === true,
+      sources: ctx.sources,
+      deadline: ctx.deadline,
+      logger: ctx.logger,
+      stopRequested: signals.requested,
+    });
+    const stats = ctx.client.stats();
+    ctx.logger.info({ exit_code: result.exitCode, growthbook_requests: stats.requests, retries: stats.retries }, 'run finished');
+    await printReport(result.report, format, options.verbose);
+    return signals.requested() && result.exitCode === ExitCode.Ok ? ExitCode.ApplyIncomplete : result.exitCode;
+  } finally {
+    signals.dispose();
+  }
+}

@@ -1,0 +1,125 @@
+// The command line. Parses flags, runs one command, prints, and exits with the code DESIGN.md fixes.
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError, ExitCode, exitCodeOf } from '../errors.js';
+import { VERSION } from '../version.js';
+import { checkCommand } from './commands/check.js';
+import { demoCommand } from './commands/demo.js';
+import { explainCommand } from './commands/explain.js';
+import { syncCommand } from './commands/sync.js';
+import type { CommonOptions } from './context.js';
+import { writeStderr } from './output.js';
+
+const EXIT_CODES = `
+Exit codes:
+  0  done: nothing to do, or everything applied and verified
+  1  unexpected internal error
+  2  circuit breaker tripped: nothing written (the JSON plan is still printed)
+  3  configuration or usage error
+  4  a source (LDAP, data.yaml, GrowthBook) could not be read: nothing written
+  5  apply incomplete or verification failed, or stopped by SIGTERM/SIGINT
+  6  run deadline (SYNC_DEADLINE_SECONDS) reached
+  7  another run holds the lock`;
+
+const ENVIRONMENT = `
+Environment:
+  GROWTHBOOK_LDAP_SYNC_API_KEY  GrowthBook secret API key with the admin role (or growthbook.apiKeyFile)
+  LDAP_BIND_PASSWORD            password for ldap.bindDn (anonymous bind when absent)
+  LDAP_CA_CERT_PATH             CA bundle for LDAP TLS (default: the system bundle)
+  SYNC_DEADLINE_SECONDS         stop cleanly (exit 6) when the run takes longer
+  GBSYNC_CONFIG                 configuration file when --config is not given
+  GBSYNC_LOG_LEVEL              debug|info|warn|error|silent (logs are JSON lines on stderr)`;
+
+function withCommonOptions(command: Command, { sync }: { sync: boolean }): Command {
+  command
+    .option('-c, --config <file>', 'configuration file (default: $GBSYNC_CONFIG)')
+    .addOption(new Option('-o, --output <format>', 'human (default on a terminal) or json').choices(['human', 'json']))
+    .addOption(new Option('--log-level <level>', 'stderr log level').choices(['debug', 'info', 'warn', 'error', 'silent']));
+  if (sync) {
+    command
+      .option('--override-threshold', 'let this one run exceed the circuit breaker (revoke/downgrade limits)')
+      .option('-v, --verbose', 'human output: also list unchanged members');
+  }
+  return command;
+}
+
+export function buildProgram(run: (work: () => Promise<ExitCode>) => void): Command {
+  const program = new Command('growthbook-ldap-sync')
+    .description(
+      'Makes each GrowthBook member\'s role in one managed project match LDAP groups and puppet data.yaml\n' +
+        'POSIX groups. Reads in parallel, plans, checks a circuit breaker, then (apply) writes serially in a\n' +
+        'fail-closed order and verifies. Writes only POST /api/v1/members/{id}/role; never deletes members.',
+    )
+    .version(VERSION, '--version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .addHelpText('after', `${ENVIRONMENT}\n${EXIT_CODES}\n\nStart with: growthbook-ldap-sync demo`)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  withCommonOptions(
+    program.command('plan').description('collect, resolve, plan and check safety; print the plan; write nothing'),
+    { sync: true },
+  ).action((o: CommonOptions) => run(() => syncCommand('plan', o)));
+
+  withCommonOptions(
+    program.command('apply').description('plan, then apply the changes in order and verify them by reading back'),
+    { sync: true },
+  ).action((o: CommonOptions) => run(() => syncCommand('apply', o)));
+
+  withCommonOptions(
+    program
+      .command('explain')
+      .argument('<email-or-uid>', 'an LDAP uid (shell name) or an e-mail address')
+      .description('why a person has, or would get, their role: gate, every rule, groups, planned action'),
+    { sync: false },
+  ).action((who: string, o: CommonOptions) => run(() => explainCommand(who, o)));
+
+  withCommonOptions(
+    program.command('check').description('validate the configuration and reach every source read-only; report what was found'),
+    { sync: false },
+  ).action((o: CommonOptions) => run(() => checkCommand(o)));
+
+  withCommonOptions(
+    program.command('demo').description('run plan, apply and plan again against an embedded GrowthBook emulator and sample data'),
+    { sync: true },
+  ).action((o: CommonOptions) => run(() => demoCommand(o)));
+
+  return program;
+}
+
+async function finish(work: () => Promise<ExitCode>): Promise<never> {
+  let code: ExitCode;
+  try {
+    code = await work();
+  } catch (error) {
+    code = exitCodeOf(error);
+    const message = error instanceof Error ? error.message : String(error);
+    const hint = code === ExitCode.Internal && error instanceof Error && error.stack ? `\n${error.stack}` : '';
+    await writeStderr(`growthbook-ldap-sync: ${message}${hint}\n`);
+  }
+  process.exit(code);
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let pending: Promise<never> | undefined;
+  const program = buildProgram((work) => {
+    pending = finish(work);
+  });
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const ok = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code);
+      process.exit(ok ? ExitCode.Ok : ExitCode.Usage);
+    }
+    throw error;
+  }
+  if (pending) await pending;
+  // No command given: teach instead of failing silently.
+  program.outputHelp();
+  process.exit(ExitCode.Usage);
+}
+
+main(process.argv).catch(async (error: unknown) => {
+  await writeStderr(`growthbook-ldap-sync: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(error instanceof ConfigError ? ExitCode.Usage : ExitCode.Internal);
+});
