@@ -68,7 +68,9 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyOutcome> {
       deadline.check(`writing ${action.email}`);
       if (!planned) throw new Error('member missing from the plan basis');
       // Read fresh, by GrowthBook's own spelling of the e-mail (its filter is exact).
-      const fresh = (await client.listMembers({ userEmail: planned.email })).find((m) => m.id === action.memberId);
+      const fresh = (await client.listMembers({ userEmail: planned.email })).find(
+        (m) => m.id === action.memberId,
+      );
       if (!fresh) {
         markFailed(action, 'member no longer exists in GrowthBook; not written', logger);
         continue;
@@ -81,7 +83,10 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyOutcome> {
       await client.updateMemberRole(action.memberId, body);
       sent.set(action.memberId, body);
       action.result = 'applied';
-      logger.info({ email: action.email, member_id: action.memberId, kind: action.kind, to: action.to }, 'written');
+      logger.info(
+        { email: action.email, member_id: action.memberId, kind: action.kind, to: action.to },
+        'written',
+      );
     } catch (error) {
       if (error instanceof DeadlineError) {
         stoppedBy = 'deadline';
@@ -113,11 +118,18 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyOutcome> {
 function markFailed(action: Action, detail: string, logger: Logger): void {
   action.result = 'failed';
   action.detail = detail;
-  logger.error({ email: action.email, member_id: action.memberId, kind: action.kind, detail }, 'write failed');
+  logger.error(
+    { email: action.email, member_id: action.memberId, kind: action.kind, detail },
+    'write failed',
+  );
 }
 
 /** Reads every written member back once and checks it against what was sent. */
-async function verify(actions: Action[], sent: Map<string, RoleUpdate>, options: ApplyOptions): Promise<void> {
+async function verify(
+  actions: Action[],
+  sent: Map<string, RoleUpdate>,
+  options: ApplyOptions,
+): Promise<void> {
   const { client, scope, logger, deadline } = options;
   let after: Map<string, Member>;
   try {
@@ -135,7 +147,9 @@ async function verify(actions: Action[], sent: Map<string, RoleUpdate>, options:
     const body = action.memberId ? sent.get(action.memberId) : undefined;
     if (!body || !action.memberId) continue;
     const member = after.get(action.memberId);
-    const problems = member ? verifyWrittenMember(member, body, scope.project) : ['member missing after the write'];
+    const problems = member
+      ? verifyWrittenMember(member, body, scope.project)
+      : ['member missing after the write'];
     if (problems.length > 0) markFailed(action, `verification failed: ${problems.join('; ')}`, logger);
   }
 }

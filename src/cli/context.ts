@@ -36,14 +36,17 @@ const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'];
 
 export function resolveLogLevel(flag: string | undefined, fallback: LogLevel): LogLevel {
   const level = flag ?? process.env.GBSYNC_LOG_LEVEL ?? fallback;
-  if (!LEVELS.includes(level)) throw new ConfigError(`--log-level must be one of ${LEVELS.join(', ')}, got "${level}"`);
+  if (!LEVELS.includes(level))
+    throw new ConfigError(`--log-level must be one of ${LEVELS.join(', ')}, got "${level}"`);
   return level as LogLevel;
 }
 
 export function configPath(flag: string | undefined): string {
   const path = flag ?? process.env.GBSYNC_CONFIG;
   if (!path) {
-    throw new ConfigError('no configuration: pass --config <file> or set GBSYNC_CONFIG (see README "Configuration")');
+    throw new ConfigError(
+      'no configuration: pass --config <file> or set GBSYNC_CONFIG (see README "Configuration")',
+    );
   }
   return path;
 }

@@ -32,8 +32,18 @@ Environment:
 function withCommonOptions(command: Command, { sync }: { sync: boolean }): Command {
   command
     .option('-c, --config <file>', 'configuration file (default: $GBSYNC_CONFIG)')
-    .addOption(new Option('-o, --output <format>', 'human (default on a terminal) or json').choices(['human', 'json']))
-    .addOption(new Option('--log-level <level>', 'stderr log level').choices(['debug', 'info', 'warn', 'error', 'silent']));
+    .addOption(
+      new Option('-o, --output <format>', 'human (default on a terminal) or json').choices(['human', 'json']),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'stderr log level').choices([
+        'debug',
+        'info',
+        'warn',
+        'error',
+        'silent',
+      ]),
+    );
   if (sync) {
     command
       .option('--override-threshold', 'let this one run exceed the circuit breaker (revoke/downgrade limits)')
@@ -45,7 +55,7 @@ function withCommonOptions(command: Command, { sync }: { sync: boolean }): Comma
 export function buildProgram(run: (work: () => Promise<ExitCode>) => void): Command {
   const program = new Command('growthbook-ldap-sync')
     .description(
-      'Makes each GrowthBook member\'s role in one managed project match LDAP groups and puppet data.yaml\n' +
+      "Makes each GrowthBook member's role in one managed project match LDAP groups and puppet data.yaml\n" +
         'POSIX groups. Reads in parallel, plans, checks a circuit breaker, then (apply) writes serially in a\n' +
         'fail-closed order and verifies. Writes only POST /api/v1/members/{id}/role; never deletes members.',
     )
@@ -56,12 +66,16 @@ export function buildProgram(run: (work: () => Promise<ExitCode>) => void): Comm
     .exitOverride();
 
   withCommonOptions(
-    program.command('plan').description('collect, resolve, plan and check safety; print the plan; write nothing'),
+    program
+      .command('plan')
+      .description('collect, resolve, plan and check safety; print the plan; write nothing'),
     { sync: true },
   ).action((o: CommonOptions) => run(() => syncCommand('plan', o)));
 
   withCommonOptions(
-    program.command('apply').description('plan, then apply the changes in order and verify them by reading back'),
+    program
+      .command('apply')
+      .description('plan, then apply the changes in order and verify them by reading back'),
     { sync: true },
   ).action((o: CommonOptions) => run(() => syncCommand('apply', o)));
 
@@ -74,12 +88,16 @@ export function buildProgram(run: (work: () => Promise<ExitCode>) => void): Comm
   ).action((who: string, o: CommonOptions) => run(() => explainCommand(who, o)));
 
   withCommonOptions(
-    program.command('check').description('validate the configuration and reach every source read-only; report what was found'),
+    program
+      .command('check')
+      .description('validate the configuration and reach every source read-only; report what was found'),
     { sync: false },
   ).action((o: CommonOptions) => run(() => checkCommand(o)));
 
   withCommonOptions(
-    program.command('demo').description('run plan, apply and plan again against an embedded GrowthBook emulator and sample data'),
+    program
+      .command('demo')
+      .description('run plan, apply and plan again against an embedded GrowthBook emulator and sample data'),
     { sync: true },
   ).action((o: CommonOptions) => run(() => demoCommand(o)));
 
@@ -93,7 +111,8 @@ async function finish(work: () => Promise<ExitCode>): Promise<never> {
   } catch (error) {
     code = exitCodeOf(error);
     const message = error instanceof Error ? error.message : String(error);
-    const hint = code === ExitCode.Internal && error instanceof Error && error.stack ? `\n${error.stack}` : '';
+    const hint =
+      code === ExitCode.Internal && error instanceof Error && error.stack ? `\n${error.stack}` : '';
     await writeStderr(`growthbook-ldap-sync: ${message}${hint}\n`);
   }
   process.exit(code);

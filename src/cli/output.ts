@@ -17,7 +17,14 @@ export function defaultFormat(): OutputFormat {
 /** ANSI styling only for a terminal that wants it (https://no-color.org). */
 export function styler(enabled: boolean) {
   const wrap = (code: string) => (text: string) => (enabled ? `\u001b[${code}m${text}\u001b[0m` : text);
-  return { bold: wrap('1'), dim: wrap('2'), red: wrap('31'), green: wrap('32'), yellow: wrap('33'), cyan: wrap('36') };
+  return {
+    bold: wrap('1'),
+    dim: wrap('2'),
+    red: wrap('31'),
+    green: wrap('32'),
+    yellow: wrap('33'),
+    cyan: wrap('36'),
+  };
 }
 
 export const useColor = (stream: NodeJS.WriteStream) => Boolean(stream.isTTY) && !('NO_COLOR' in process.env);

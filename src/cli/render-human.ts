@@ -1,7 +1,7 @@
 // The plan as an operator reads it on a terminal: changes first, in the order they are applied.
 import type { Action } from '../core/model.js';
-import type { RunReport } from './run-sync.js';
 import { styler } from './output.js';
+import type { RunReport } from './run-sync.js';
 
 type Style = ReturnType<typeof styler>;
 
@@ -43,8 +43,19 @@ export function renderReport(report: RunReport, options: { color: boolean; verbo
 
   const pending = report.actions.filter((a) => a.kind === 'pending');
   if (pending.length > 0) {
-    out.push('', style.bold('Pending') + style.dim(' (entitled, no GrowthBook member yet; granted after first login)'));
-    out.push(table([['EMAIL', 'UID', 'TO', 'RULE'], ...pending.map((a) => [a.email, a.uid ?? '-', a.to ?? '-', a.rule ?? '-'])], style));
+    out.push(
+      '',
+      style.bold('Pending') + style.dim(' (entitled, no GrowthBook member yet; granted after first login)'),
+    );
+    out.push(
+      table(
+        [
+          ['EMAIL', 'UID', 'TO', 'RULE'],
+          ...pending.map((a) => [a.email, a.uid ?? '-', a.to ?? '-', a.rule ?? '-']),
+        ],
+        style,
+      ),
+    );
   }
   const skips = report.actions.filter((a) => a.kind === 'skip');
   if (skips.length > 0) {
@@ -60,7 +71,15 @@ export function renderReport(report: RunReport, options: { color: boolean; verbo
     const noops = report.actions.filter((a) => a.kind === 'noop');
     if (noops.length > 0) {
       out.push('', style.bold('Unchanged'));
-      out.push(table([['EMAIL', 'UID', 'ROLE', 'RULE'], ...noops.map((a) => [a.email, a.uid ?? '-', a.to ?? '-', a.rule ?? '-'])], style));
+      out.push(
+        table(
+          [
+            ['EMAIL', 'UID', 'ROLE', 'RULE'],
+            ...noops.map((a) => [a.email, a.uid ?? '-', a.to ?? '-', a.rule ?? '-']),
+          ],
+          style,
+        ),
+      );
     }
   }
 
@@ -73,7 +92,11 @@ export function renderReport(report: RunReport, options: { color: boolean; verbo
   const safety = report.safety;
   const limits = `threshold ${safety.threshold} (population ${safety.population}): ${safety.revoke} revokes, ${safety.downgrade} downgrades`;
   if (safety.tripped) {
-    out.push(style.red(`Circuit breaker TRIPPED, nothing written: ${limits}. Check the sources; rerun with --override-threshold if intended.`));
+    out.push(
+      style.red(
+        `Circuit breaker TRIPPED, nothing written: ${limits}. Check the sources; rerun with --override-threshold if intended.`,
+      ),
+    );
   } else if (safety.overridden) {
     out.push(style.yellow(`Circuit breaker exceeded but overridden for this run: ${limits}.`));
   } else {
@@ -84,7 +107,9 @@ export function renderReport(report: RunReport, options: { color: boolean; verbo
     const state =
       a.failed === 0 && a.notAttempted === 0
         ? style.green(`Applied and verified ${a.applied} change(s).`)
-        : style.red(`Apply incomplete: ${a.applied} applied, ${a.failed} failed, ${a.notAttempted} not attempted${a.detail ? ` (${a.detail})` : ''}.`);
+        : style.red(
+            `Apply incomplete: ${a.applied} applied, ${a.failed} failed, ${a.notAttempted} not attempted${a.detail ? ` (${a.detail})` : ''}.`,
+          );
     out.push(state);
   } else if (report.mode === 'plan' && changes.length > 0 && !safety.tripped) {
     out.push(style.dim('Nothing was written (plan). Run `apply` to make these changes.'));
@@ -93,7 +118,16 @@ export function renderReport(report: RunReport, options: { color: boolean; verbo
 }
 
 function actionRow(a: Action): string[] {
-  return [a.kind, a.email, a.uid ?? '-', a.from ?? '-', a.to ?? '-', a.rule ?? '-', a.result, a.detail ?? a.reason];
+  return [
+    a.kind,
+    a.email,
+    a.uid ?? '-',
+    a.from ?? '-',
+    a.to ?? '-',
+    a.rule ?? '-',
+    a.result,
+    a.detail ?? a.reason,
+  ];
 }
 
 function colorKinds(text: string, kinds: Record<string, (t: string) => string>): string {

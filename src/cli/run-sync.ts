@@ -1,10 +1,10 @@
 // The pipeline: collect → resolve → plan → safety → (apply → verify). Returns the run report; the
 // caller prints it and turns it into an exit code.
 import { applyPlan, type MemberWriter } from '../apply/apply-plan.js';
+import { checkSafety, type ThresholdSettings } from '../core/check-safety.js';
 import { joinIdentities } from '../core/identity.js';
 import type { Action, Policy, SafetyReport, Scope, Summary } from '../core/model.js';
 import { isChange, planActions } from '../core/plan-actions.js';
-import { checkSafety, type ThresholdSettings } from '../core/check-safety.js';
 import { summarize } from '../core/summarize.js';
 import { ExitCode } from '../errors.js';
 import { auditAction } from '../observe/audit.js';
@@ -23,7 +23,13 @@ export interface RunReport {
   summary: Summary;
   safety: SafetyReport;
   actions: Action[];
-  apply?: { applied: number; failed: number; notAttempted: number; stoppedBy: string | null; detail: string | null };
+  apply?: {
+    applied: number;
+    failed: number;
+    notAttempted: number;
+    stoppedBy: string | null;
+    detail: string | null;
+  };
 }
 
 export interface RunOptions {
@@ -64,8 +70,15 @@ export async function runSync(options: RunOptions): Promise<RunResult> {
 
   if (safety.exceeded) {
     logger.warn(
-      { threshold: safety.threshold, revoke: safety.revoke, downgrade: safety.downgrade, overridden: safety.overridden },
-      safety.overridden ? 'circuit breaker exceeded, overridden for this run' : 'circuit breaker tripped: nothing written',
+      {
+        threshold: safety.threshold,
+        revoke: safety.revoke,
+        downgrade: safety.downgrade,
+        overridden: safety.overridden,
+      },
+      safety.overridden
+        ? 'circuit breaker exceeded, overridden for this run'
+        : 'circuit breaker tripped: nothing written',
     );
   }
 

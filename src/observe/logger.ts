@@ -14,7 +14,15 @@ export interface LoggerOptions {
 }
 
 // Belt and braces: secrets are never passed to the logger, and these paths are censored if they were.
-const REDACT = ['apiKey', '*.apiKey', 'password', '*.password', 'authorization', '*.authorization', 'headers'];
+const REDACT = [
+  'apiKey',
+  '*.apiKey',
+  'password',
+  '*.password',
+  'authorization',
+  '*.authorization',
+  'headers',
+];
 
 export function createLogger(options: LoggerOptions): Logger {
   const destination = options.destination ?? pino.destination({ fd: 2, sync: true });

@@ -34,7 +34,12 @@ function asSourceError(source: 'growthbook' | 'ldap' | 'posix', error: unknown):
   return new SourceReadError(source, String(error));
 }
 
-export async function collectSources(sources: SourceSet, policy: Policy, projectId: string, logger: Logger): Promise<Collected> {
+export async function collectSources(
+  sources: SourceSet,
+  policy: Policy,
+  projectId: string,
+  logger: Logger,
+): Promise<Collected> {
   const started = Date.now();
   const project = sources.growthbook.getProject(projectId).catch((e) => {
     throw asSourceError('growthbook', e);
@@ -48,14 +53,18 @@ export async function collectSources(sources: SourceSet, policy: Policy, project
   // The directory needs the members' e-mails to look up the people they name.
   const directory = members.then(
     (list) =>
-      sources.directory.read({ groupNames: policyLdapGroups(policy), mails: list.map((m) => m.email) }).catch((e) => {
-        throw asSourceError('ldap', e);
-      }),
+      sources.directory
+        .read({ groupNames: policyLdapGroups(policy), mails: list.map((m) => m.email) })
+        .catch((e) => {
+          throw asSourceError('ldap', e);
+        }),
     () => null,
   );
 
   const settled = await Promise.allSettled([project, members, posix, directory]);
-  const failures = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => s.reason);
+  const failures = settled
+    .filter((s): s is PromiseRejectedResult => s.status === 'rejected')
+    .map((s) => s.reason);
   if (failures.length > 0) {
     for (const extra of failures.slice(1)) logger.error({ err: String(extra) }, 'another source also failed');
     // A deadline reached while collecting outranks the source errors it caused.

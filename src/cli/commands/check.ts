@@ -24,7 +24,12 @@ export async function checkCommand(options: CommonOptions): Promise<ExitCode> {
   const { config, client, policy } = ctx;
 
   let members: Member[] = [];
-  const growthbook: SourceCheck = { source: 'growthbook', ok: false, target: config.growthbook.url, found: {} };
+  const growthbook: SourceCheck = {
+    source: 'growthbook',
+    ok: false,
+    target: config.growthbook.url,
+    found: {},
+  };
   try {
     const info = await client.info();
     const project = await client.getProject(config.growthbook.project);
@@ -43,7 +48,7 @@ export async function checkCommand(options: CommonOptions): Promise<ExitCode> {
   const posix: SourceCheck = {
     source: 'posix',
     ok: false,
-    target: 'url' in config.posix ? config.posix.url.split('?')[0] ?? '' : config.posix.file,
+    target: 'url' in config.posix ? (config.posix.url.split('?')[0] ?? '') : config.posix.file,
     found: {},
   };
   try {
@@ -52,13 +57,20 @@ export async function checkCommand(options: CommonOptions): Promise<ExitCode> {
     posix.ok = true;
     posix.found = {
       groups: Object.keys(read.groups.groups).length,
-      policyGroups: Object.fromEntries(policyPosixGroups(policy).map((g) => [g, read.groups.groups[g]?.length ?? 0])),
+      policyGroups: Object.fromEntries(
+        policyPosixGroups(policy).map((g) => [g, read.groups.groups[g]?.length ?? 0]),
+      ),
     };
   } catch (error) {
     posix.error = messageOf(error);
   }
 
-  const ldap: SourceCheck = { source: 'ldap', ok: false, target: ctx.sources.directory.description, found: {} };
+  const ldap: SourceCheck = {
+    source: 'ldap',
+    ok: false,
+    target: ctx.sources.directory.description,
+    found: {},
+  };
   try {
     const directory = await ctx.sources.directory.read({
       groupNames: policyLdapGroups(policy),
@@ -66,7 +78,9 @@ export async function checkCommand(options: CommonOptions): Promise<ExitCode> {
     });
     ldap.ok = true;
     ldap.found = {
-      groups: Object.fromEntries(directory.groups.map((g) => [g.name, g.memberDns.filter((d) => d.trim()).length])),
+      groups: Object.fromEntries(
+        directory.groups.map((g) => [g.name, g.memberDns.filter((d) => d.trim()).length]),
+      ),
       people: directory.people.length,
       peopleWithMail: directory.people.filter((p) => p.mail).length,
     };
@@ -85,7 +99,15 @@ export async function checkCommand(options: CommonOptions): Promise<ExitCode> {
       lines.push(`${c.ok ? s.green('ok  ') : s.red('FAIL')}  ${c.source.padEnd(10)} ${c.target}`);
       if (c.error) lines.push(`      ${s.red(c.error)}`);
       for (const [k, v] of Object.entries(c.found)) {
-        lines.push(`      ${k}: ${typeof v === 'object' ? Object.entries(v as object).map(([a, b]) => `${a} ${b}`).join(', ') : v}`);
+        lines.push(
+          `      ${k}: ${
+            typeof v === 'object'
+              ? Object.entries(v as object)
+                  .map(([a, b]) => `${a} ${b}`)
+                  .join(', ')
+              : v
+          }`,
+        );
       }
     }
     await writeStdout(`${lines.join('\n')}\n`);

@@ -4,7 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../../config/schema.js';
-import { startEmulator, type EmulatorSeed } from '../../emulator/index.js';
+import { type EmulatorSeed, startEmulator } from '../../emulator/index.js';
 import { ExitCode, SyncError } from '../../errors.js';
 import { createLogger } from '../../observe/logger.js';
 import { buildContext, type CommonOptions, resolveLogLevel } from '../context.js';
@@ -25,14 +25,22 @@ export async function demoCommand(options: CommonOptions): Promise<ExitCode> {
   const level = resolveLogLevel(options.logLevel, format === 'json' ? 'info' : 'warn');
   const logger = createLogger({ runId, level });
   const apiKey = `secret_admin_demo${randomBytes(12).toString('hex')}`;
-  const seed = JSON.parse(readFileSync(new URL('growthbook-seed.json', DEMO_DIR), 'utf8')) as Omit<EmulatorSeed, 'apiKeys'>;
+  const seed = JSON.parse(readFileSync(new URL('growthbook-seed.json', DEMO_DIR), 'utf8')) as Omit<
+    EmulatorSeed,
+    'apiKeys'
+  >;
   const emulator = await startEmulator({
     seed: { ...seed, apiKeys: [{ key: apiKey, role: 'admin' }] },
     rateLimit: { max: DEMO_RATE, windowMs: 60_000 },
   });
   try {
     const parsed = parseConfig({
-      growthbook: { url: emulator.url, project: DEMO_PROJECT, emailDomains: ['wikimedia.org'], requestsPerMinute: DEMO_RATE },
+      growthbook: {
+        url: emulator.url,
+        project: DEMO_PROJECT,
+        emailDomains: ['wikimedia.org'],
+        requestsPerMinute: DEMO_RATE,
+      },
       ldap: {
         file: fileURLToPath(new URL('directory.ldif', DEMO_DIR)),
         peopleBase: 'ou=people,dc=wikimedia,dc=org',
@@ -60,20 +68,28 @@ export async function demoCommand(options: CommonOptions): Promise<ExitCode> {
     const applied = await run('apply', randomUUID());
     const requestsBefore = emulator.requests.length;
     const second = await run('plan', randomUUID());
-    const converged = second.report.actions.filter((a) => ['revoke', 'downgrade', 'upgrade', 'grant'].includes(a.kind));
+    const converged = second.report.actions.filter((a) =>
+      ['revoke', 'downgrade', 'upgrade', 'grant'].includes(a.kind),
+    );
     const secondRequests = emulator.requests.slice(requestsBefore);
     const deletes = emulator.requests.filter((r) => r.method === 'DELETE').length;
 
     if (format === 'json') {
-      await writeStdout(`${JSON.stringify({ plan: first.report, apply: applied.report, replan: second.report })}\n`);
+      await writeStdout(
+        `${JSON.stringify({ plan: first.report, apply: applied.report, replan: second.report })}\n`,
+      );
     } else {
       const color = useColor(process.stdout);
       const s = styler(color);
       const intro = [
         s.bold('growthbook-ldap-sync demo'),
         `GrowthBook emulator at ${emulator.url} (project ${DEMO_PROJECT}), sample LDAP export and data.yaml in demo/.`,
-        s.dim('Policy: gate analytics-privatedata-users; 1 growthbook-admin → admin; 2 growthbook-customelevatedaccess +'),
-        s.dim('analytics-product-users|analytics-wmde-users|deployment → CustomElevatedAccess; 3 same group alone → readonly;'),
+        s.dim(
+          'Policy: gate analytics-privatedata-users; 1 growthbook-admin → admin; 2 growthbook-customelevatedaccess +',
+        ),
+        s.dim(
+          'analytics-product-users|analytics-wmde-users|deployment → CustomElevatedAccess; 3 same group alone → readonly;',
+        ),
         s.dim('4 growthbook-readonly → readonly.'),
         '',
         s.bold('1. plan') + s.dim(' (read-only: what a run would change)'),
@@ -81,7 +97,9 @@ export async function demoCommand(options: CommonOptions): Promise<ExitCode> {
       ];
       await writeStdout(intro.join('\n'));
       await writeStdout(renderReport(first.report, { color }));
-      await writeStdout(`\n${s.bold('2. apply')}${s.dim(' (serial writes in the order above, each re-read first, then verified)')}\n\n`);
+      await writeStdout(
+        `\n${s.bold('2. apply')}${s.dim(' (serial writes in the order above, each re-read first, then verified)')}\n\n`,
+      );
       await writeStdout(renderReport(applied.report, { color }));
       await writeStdout(`\n${s.bold('3. plan again')}\n`);
       const summary = summaryLine(second.report);

@@ -20,14 +20,24 @@ export async function explainCommand(who: string, options: CommonOptions): Promi
   const key = who.trim();
   const byUid = people.byUid.get(key);
   const persons: PersonRecord[] = byUid ? [byUid] : (people.byMail.get(normalizeEmail(key)) ?? []);
-  const mails = new Set([normalizeEmail(key), ...persons.flatMap((p) => (p.mail ? [normalizeEmail(p.mail)] : []))]);
+  const mails = new Set([
+    normalizeEmail(key),
+    ...persons.flatMap((p) => (p.mail ? [normalizeEmail(p.mail)] : [])),
+  ]);
   const members = collected.members.filter((m) => mails.has(normalizeEmail(m.email)));
   if (persons.length === 0 && members.length === 0) {
-    process.stderr.write(`growthbook-ldap-sync: no LDAP person (uid or mail) and no GrowthBook member matches "${who}"\n`);
+    process.stderr.write(
+      `growthbook-ldap-sync: no LDAP person (uid or mail) and no GrowthBook member matches "${who}"\n`,
+    );
     return ExitCode.Usage;
   }
 
-  const actions = planActions({ members: collected.members, people, policy: ctx.policy, scope: ctx.scope }).filter(
+  const actions = planActions({
+    members: collected.members,
+    people,
+    policy: ctx.policy,
+    scope: ctx.scope,
+  }).filter(
     (a) => mails.has(normalizeEmail(a.email)) || (a.uid !== null && persons.some((p) => p.uid === a.uid)),
   );
   const person = persons[0];
@@ -62,19 +72,26 @@ export async function explainCommand(who: string, options: CommonOptions): Promi
   const s = styler(useColor(process.stdout));
   const out: string[] = [];
   if (!person) out.push(`No LDAP person has the mail ${who}: target role noaccess.`);
-  if (persons.length > 1) out.push(s.red(`${persons.length} LDAP people share this mail: never granted (ambiguous-identity).`));
+  if (persons.length > 1)
+    out.push(s.red(`${persons.length} LDAP people share this mail: never granted (ambiguous-identity).`));
   for (const p of document.people) {
-    out.push(s.bold(`${p.uid}`) + `  ${p.mail ?? '(no mail)'}  ${s.dim(p.dn)}`);
+    out.push(`${s.bold(`${p.uid}`)}  ${p.mail ?? '(no mail)'}  ${s.dim(p.dn)}`);
     const gateOk = p.gate.held.length > 0;
     out.push(
       `  gate      POSIX ${ctx.policy.gate.join(' or ')}: ${gateOk ? s.green('held') : s.red('NOT held — every rule is overridden to noaccess')}`,
     );
-    out.push(`  LDAP      ${p.ldapGroups.length > 0 ? p.ldapGroups.join(', ') : '(none of the policy groups)'}`);
-    out.push(`  POSIX     ${p.posixGroups.length > 0 ? p.posixGroups.join(', ') : '(none of the policy groups)'}`);
+    out.push(
+      `  LDAP      ${p.ldapGroups.length > 0 ? p.ldapGroups.join(', ') : '(none of the policy groups)'}`,
+    );
+    out.push(
+      `  POSIX     ${p.posixGroups.length > 0 ? p.posixGroups.join(', ') : '(none of the policy groups)'}`,
+    );
     out.push('  rules');
     for (const r of p.rules) {
       const mark = r.matched ? s.green('match') : s.dim('  -  ');
-      out.push(`    ${r.id.padEnd(3)} ${mark}  ${r.ldapGroup}${r.posixAnyOf.length ? ` + any of ${r.posixAnyOf.join(', ')}` : ''} → ${r.role}  ${s.dim(r.why)}`);
+      out.push(
+        `    ${r.id.padEnd(3)} ${mark}  ${r.ldapGroup}${r.posixAnyOf.length ? ` + any of ${r.posixAnyOf.join(', ')}` : ''} → ${r.role}  ${s.dim(r.why)}`,
+      );
     }
     out.push(`  decision  ${s.bold(p.decision.role)}  (${p.decision.reason})`);
   }

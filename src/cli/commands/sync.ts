@@ -8,7 +8,8 @@ import { watchSignals } from '../signals.js';
 
 export function parseFormat(value: string | undefined): OutputFormat {
   if (value === undefined) return defaultFormat();
-  if (value !== 'human' && value !== 'json') throw new ConfigError(`--output must be human or json, got "${value}"`);
+  if (value !== 'human' && value !== 'json')
+    throw new ConfigError(`--output must be human or json, got "${value}"`);
   return value;
 }
 
@@ -38,9 +39,14 @@ export async function syncCommand(mode: RunMode, options: CommonOptions): Promis
       stopRequested: signals.requested,
     });
     const stats = ctx.client.stats();
-    ctx.logger.info({ exit_code: result.exitCode, growthbook_requests: stats.requests, retries: stats.retries }, 'run finished');
+    ctx.logger.info(
+      { exit_code: result.exitCode, growthbook_requests: stats.requests, retries: stats.retries },
+      'run finished',
+    );
     await printReport(result.report, format, options.verbose);
-    return signals.requested() && result.exitCode === ExitCode.Ok ? ExitCode.ApplyIncomplete : result.exitCode;
+    return signals.requested() && result.exitCode === ExitCode.Ok
+      ? ExitCode.ApplyIncomplete
+      : result.exitCode;
   } finally {
     signals.dispose();
   }

@@ -1,0 +1,100 @@
+// Directory entries (from an LDIF export or an LDAP search) → the Directory the core reads. The
+// rules live here once, for both sources: groups are found as LDAP finds them (case-insensitive cn),
+// and every member must resolve to a person, or the source is not trusted.
+
+import { firstRdnValue, isDnUnder, normalizeDn, splitDn } from '../../core/dn.js';
+import type { Directory, LdapGroup, LdapPerson } from '../../core/model.js';
+import { SourceReadError } from '../../errors.js';
+
+/** One directory entry; attribute names lower-cased. */
+export interface DirectoryEntry {
+  dn: string;
+  attributes: Map<string, string[]>;
+}
+
+export interface BuildDirectoryRequest {
+  peopleBase: string;
+  groupBase: string;
+  /** Group names as configured; matched case-insensitively, returned as spelled here. */
+  groupNames: string[];
+}
+
+const valuesOf = (entry: DirectoryEntry, name: string): string[] => entry.attributes.get(name) ?? [];
+
+function isDirectlyUnder(dn: string, base: string): boolean {
+  return isDnUnder(dn, base) && splitDn(normalizeDn(dn)).length === splitDn(normalizeDn(base)).length + 1;
+}
+
+export function buildDirectory(
+  entries: DirectoryEntry[],
+  request: BuildDirectoryRequest,
+  origin: string,
+): Directory {
+  const fail = (detail: string): never => {
+    throw new SourceReadError('ldap', `${origin}: ${detail}`);
+  };
+
+  const people = new Map<string, LdapPerson>();
+  for (const entry of entries) {
+    if (!isDnUnder(entry.dn, request.peopleBase) || valuesOf(entry, 'uid').length === 0) continue;
+    const key = normalizeDn(entry.dn);
+    if (people.has(key)) fail(`person ${entry.dn} appears twice`);
+    people.set(key, toPerson(entry, fail));
+  }
+
+  const wanted = [...new Set(request.groupNames)];
+  const wantedLower = new Set(wanted.map((name) => name.toLowerCase()));
+  const matches = new Map<string, DirectoryEntry[]>();
+  for (const entry of entries) {
+    if (!isDirectlyUnder(entry.dn, request.groupBase)) continue;
+    if (!valuesOf(entry, 'objectclass').some((oc) => oc.trim().toLowerCase() === 'groupofnames')) continue;
+    // A cn may hold several values; one entry counts once per name.
+    for (const cn of new Set(valuesOf(entry, 'cn').map((v) => v.trim().toLowerCase()))) {
+      if (!wantedLower.has(cn)) continue;
+      const list = matches.get(cn) ?? [];
+      list.push(entry);
+      matches.set(cn, list);
+    }
+  }
+
+  const missing = wanted.filter((name) => !matches.has(name.toLowerCase()));
+  if (missing.length > 0) {
+    const list = missing.map((name) => `"${name}"`).join(', ');
+    fail(`no groupOfNames ${list} under ${request.groupBase}`);
+  }
+
+  const problems: string[] = [];
+  const groups = wanted.map((name): LdapGroup => {
+    const found = matches.get(name.toLowerCase()) ?? [];
+    const [entry] = found;
+    if (entry === undefined || found.length > 1) {
+      return fail(`group "${name}" matches ${found.length} entries: ${found.map((e) => e.dn).join('; ')}`);
+    }
+    const memberDns = valuesOf(entry, 'member').filter((dn) => dn.trim() !== '');
+    for (const dn of memberDns) {
+      if (!isDnUnder(dn, request.peopleBase)) {
+        problems.push(`group "${name}" has member ${dn}, which is not under ${request.peopleBase}`);
+      } else if (!people.has(normalizeDn(dn))) {
+        problems.push(`group "${name}" has member ${dn}, which is not a person entry with a uid`);
+      }
+    }
+    return { dn: entry.dn, name, memberDns };
+  });
+  if (problems.length > 0) fail(problems.join('; '));
+
+  return { groups, people: [...people.values()] };
+}
+
+function toPerson(entry: DirectoryEntry, fail: (detail: string) => never): LdapPerson {
+  const uids = [...new Set(valuesOf(entry, 'uid').map((v) => v.trim()))].filter((v) => v !== '');
+  // uid is multi-valued in the schema; the one in the RDN is the shell name (Bitu writes it there).
+  const rdnUid = firstRdnValue(entry.dn, 'uid');
+  const uid = uids.length === 1 ? uids[0] : uids.find((v) => v.toLowerCase() === rdnUid?.toLowerCase());
+  if (uid === undefined) {
+    return fail(
+      `person ${entry.dn} has ${uids.length === 0 ? 'an empty uid' : `several uids (${uids.join(', ')})`}`,
+    );
+  }
+  const mail = valuesOf(entry, 'mail')[0]?.trim() ?? '';
+  return { dn: entry.dn, uid, mail: mail === '' ? null : mail };
+}

@@ -1,0 +1,236 @@
+// A complete world for end-to-end runs: an LDIF export, a data.yaml served by a gitiles-shaped
+// server, the GrowthBook emulator, and a configuration file pointing at them.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import {
+  type Emulator,
+  type EmulatorOptions,
+  type SeedMember,
+  startEmulator,
+} from '../../src/emulator/index.js';
+import { type GitilesServer, startGitiles } from './gitiles-server.js';
+import { type CliResult, runCli } from './run-cli.js';
+
+export const PROJECT = 'prj_2wikimedia0test';
+export const OTHER_PROJECT = 'prj_19g61other';
+export const GATE = 'analytics-privatedata-users';
+export const ADMIN = 'growthbook-admin';
+export const ELEVATED = 'growthbook-customelevatedaccess';
+export const READONLY = 'growthbook-readonly';
+export const ELEVATED_ROLE = 'CustomElevatedAccess';
+/** The API key every world uses; tests assert it never appears in any output. */
+export const CANARY_KEY = 'secret_admin_CANARY7f3a9c1e5b';
+
+// LDAP spelling differs from the policy's on purpose: group names compare case-insensitively.
+const LDAP_CN: Record<string, string> = {
+  [ADMIN]: 'GrowthBook-Admin',
+  [ELEVATED]: 'GrowthBook-CustomElevatedAccess',
+  [READONLY]: 'growthbook-readonly',
+};
+
+export interface PersonSpec {
+  uid: string;
+  mail?: string | null;
+  ldap?: string[];
+  posix?: string[];
+  /** data.yaml `ensure: absent`. */
+  absent?: boolean;
+}
+
+export interface WorldSpec {
+  people: PersonSpec[];
+  members: SeedMember[];
+  /** Extra keys merged into the config's sections. */
+  growthbook?: Record<string, unknown>;
+  safety?: Record<string, unknown>;
+  /** Omit LDAP groups from the export (to test a missing group). */
+  omitLdapGroups?: string[];
+  /** Omit POSIX groups from data.yaml (to test a missing gate). */
+  omitPosixGroups?: string[];
+  emulator?: Partial<EmulatorOptions>;
+}
+
+export interface World {
+  dir: string;
+  configPath: string;
+  emulator: Emulator;
+  gitiles: GitilesServer;
+  run(args: string[], env?: Record<string, string | undefined>): Promise<CliResult>;
+  /** `plan`/`apply` with --output json, parsed. */
+  runJson(
+    command: 'plan' | 'apply',
+    extra?: string[],
+    env?: Record<string, string | undefined>,
+  ): Promise<CliResult & { doc: RunDoc }>;
+  writes(): { id: string; body: unknown }[];
+  close(): Promise<void>;
+}
+
+export interface RunDoc {
+  runId: string;
+  project: string;
+  mode: string;
+  summary: Record<string, number>;
+  safety: { tripped: boolean; threshold: number; revoke: number; downgrade: number };
+  actions: {
+    kind: string;
+    email: string;
+    memberId: string | null;
+    uid: string | null;
+    from: string | null;
+    to: string | null;
+    rule: string | null;
+    reason: string;
+    result: string;
+    detail?: string;
+  }[];
+}
+
+const dn = (uid: string) => `uid=${uid},ou=people,dc=wikimedia,dc=org`;
+
+export function buildLdif(people: PersonSpec[], omit: string[] = []): string {
+  const lines = ['version: 1', ''];
+  for (const p of people) {
+    lines.push(
+      `dn: ${dn(p.uid)}`,
+      'objectClass: inetOrgPerson',
+      'objectClass: posixAccount',
+      `uid: ${p.uid}`,
+      `cn: ${p.uid}`,
+      `sn: ${p.uid}`,
+    );
+    const mail = p.mail === undefined ? `${p.uid}@wikimedia.org` : p.mail;
+    if (mail !== null) lines.push(`mail: ${mail}`);
+    lines.push('');
+  }
+  for (const group of [ADMIN, ELEVATED, READONLY]) {
+    if (omit.includes(group)) continue;
+    const cn = LDAP_CN[group] as string;
+    lines.push(`dn: cn=${cn},ou=groups,dc=wikimedia,dc=org`, 'objectClass: groupOfNames', `cn: ${cn}`);
+    const members = people.filter((p) => p.ldap?.includes(group));
+    // groupOfNames needs a value; an empty string is what a rewrite briefly leaves and must be tolerated.
+    if (members.length === 0) lines.push('member: ');
+    for (const p of members) lines.push(`member: ${dn(p.uid).replace('ou=people', 'ou=People')}`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+export function buildDataYaml(people: PersonSpec[], omit: string[] = []): string {
+  const groups: Record<string, unknown> = {};
+  for (const g of [GATE, 'analytics-product-users', 'analytics-wmde-users', 'deployment', 'wheel']) {
+    if (omit.includes(g)) continue;
+    groups[g] = {
+      gid: 700,
+      description: `${g} (test)`,
+      members: people.filter((p) => p.posix?.includes(g)).map((p) => p.uid),
+    };
+  }
+  const users: Record<string, unknown> = {};
+  people.forEach((p, i) => {
+    users[p.uid] = {
+      ensure: p.absent ? 'absent' : 'present',
+      uid: 41000 + i,
+      gid: 500,
+      realname: p.uid,
+      ssh_keys: [],
+    };
+  });
+  return stringify({ groups, users });
+}
+
+export async function createWorld(spec: WorldSpec): Promise<World> {
+  const dir = mkdtempSync(join(tmpdir(), 'gbsync-e2e-'));
+  const ldifPath = join(dir, 'directory.ldif');
+  writeFileSync(ldifPath, buildLdif(spec.people, spec.omitLdapGroups));
+  const gitiles = await startGitiles(buildDataYaml(spec.people, spec.omitPosixGroups));
+  const emulator = await startEmulator({
+    seed: {
+      apiKeys: [
+        { key: CANARY_KEY, role: 'admin' },
+        { key: 'secret_readonly_key', role: 'readonly' },
+      ],
+      members: spec.members,
+      projects: [
+        { id: PROJECT, name: 'Wikimedia' },
+        { id: OTHER_PROJECT, name: 'Other' },
+      ],
+      environments: [{ id: 'dev' }, { id: 'staging' }, { id: 'production' }],
+      customRoles: [{ id: ELEVATED_ROLE }],
+    },
+    rateLimit: { max: 10_000, windowMs: 60_000 },
+    ...spec.emulator,
+  });
+  const config = {
+    growthbook: {
+      url: emulator.url,
+      project: PROJECT,
+      emailDomains: ['wikimedia.org'],
+      requestsPerMinute: 6000,
+      maxRetries: 1,
+      ...spec.growthbook,
+    },
+    ldap: {
+      file: ldifPath,
+      peopleBase: 'ou=people,dc=wikimedia,dc=org',
+      groupBase: 'ou=groups,dc=wikimedia,dc=org',
+    },
+    posix: { url: gitiles.url },
+    policy: {
+      gate: [GATE],
+      rules: [
+        { id: '1', ldapGroup: ADMIN, role: 'admin' },
+        {
+          id: '2',
+          ldapGroup: ELEVATED,
+          posixAnyOf: ['analytics-product-users', 'analytics-wmde-users', 'deployment'],
+          role: ELEVATED_ROLE,
+        },
+        { id: '3', ldapGroup: ELEVATED, role: 'readonly' },
+        { id: '4', ldapGroup: READONLY, role: 'readonly' },
+      ],
+      rank: ['noaccess', 'readonly', ELEVATED_ROLE, 'admin'],
+    },
+    ...(spec.safety ? { safety: spec.safety } : {}),
+  };
+  const configPath = join(dir, 'sync.yaml');
+  writeFileSync(configPath, stringify(config));
+
+  const run = (args: string[], env: Record<string, string | undefined> = {}) =>
+    runCli([...args, '--config', configPath], { GROWTHBOOK_LDAP_SYNC_API_KEY: CANARY_KEY, ...env });
+  return {
+    dir,
+    configPath,
+    emulator,
+    gitiles,
+    run,
+    async runJson(command, extra = [], env = {}) {
+      const result = await run([command, '--output', 'json', ...extra], env);
+      let doc: RunDoc;
+      try {
+        doc = JSON.parse(result.stdout) as RunDoc;
+      } catch {
+        throw new Error(
+          `no JSON document on stdout (exit ${result.code}):\n${result.stdout}\n${result.stderr}`,
+        );
+      }
+      return { ...result, doc };
+    },
+    writes: () =>
+      emulator.requests
+        .filter((r) => r.method === 'POST')
+        .map((r) => ({ id: decodeURIComponent(r.path.split('/')[4] ?? ''), body: r.body })),
+    async close() {
+      await emulator.close();
+      await gitiles.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A member seed in the shape the emulator takes. */
+export function seedMember(uid: string, overrides: Partial<SeedMember> = {}): SeedMember {
+  return { id: `u_${uid}`, email: `${uid}@wikimedia.org`, name: uid, globalRole: 'noaccess', ...overrides };
+}
