@@ -80,7 +80,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyOutcome> {
         continue;
       }
       const body = buildRoleUpdate(fresh, scope.project, action.to as string, scope.globalRole);
-      await client.updateMemberRole(action.memberId, body);
+      await writeOnce(action, planned, body, options);
       sent.set(action.memberId, body);
       action.result = 'applied';
       logger.info(
@@ -113,6 +113,45 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyOutcome> {
     stoppedBy,
     stopDetail,
   };
+}
+
+/** A failure after which the write may or may not have landed (server error, lost connection). */
+function isUncertain(error: unknown): boolean {
+  if (error instanceof DeadlineError) return false;
+  const status = (error as { status?: unknown }).status;
+  return typeof status !== 'number' || status >= 500;
+}
+
+/**
+ * Sends one write. When the outcome is uncertain, the member is re-read: if the write landed it
+ * counts as applied; if the member is still exactly as planned, the write provably did not land and
+ * is sent once more; anything else is reported, never guessed.
+ */
+async function writeOnce(
+  action: Action,
+  planned: Member,
+  body: RoleUpdate,
+  options: ApplyOptions,
+): Promise<void> {
+  const { client, scope, logger, deadline } = options;
+  const id = action.memberId as string;
+  try {
+    await client.updateMemberRole(id, body);
+    return;
+  } catch (error) {
+    if (!isUncertain(error)) throw error;
+    logger.warn(
+      { email: action.email, member_id: id, err: messageOf(error) },
+      'write outcome unknown; re-reading',
+    );
+    deadline.check(`re-reading ${action.email}`);
+    const now = (await client.listMembers({ userEmail: planned.email })).find((m) => m.id === id);
+    if (now && verifyWrittenMember(now, body, scope.project).length === 0) return;
+    if (!now || memberFingerprint(now, scope.project) !== memberFingerprint(planned, scope.project))
+      throw error;
+    deadline.check(`rewriting ${action.email}`);
+    await client.updateMemberRole(id, body);
+  }
 }
 
 function markFailed(action: Action, detail: string, logger: Logger): void {

@@ -1,0 +1,21 @@
+// The GrowthBook emulator: part of the product (the `demo` command) and the end-to-end tests' server.
+export { startEmulator } from './server.js';
+export type {
+  ApiExtraRole,
+  ApiMember,
+  ApiProjectRole,
+  Emulator,
+  EmulatorOptions,
+  EmulatorSeed,
+  Fault,
+  OnRequest,
+  RequestLogEntry,
+  SeedApiKey,
+  SeedCustomRole,
+  SeedEnvironment,
+  SeedExtraRole,
+  SeedMember,
+  SeedPlan,
+  SeedProject,
+  SeedProjectRole,
+} from './types.js';

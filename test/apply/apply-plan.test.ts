@@ -1,0 +1,211 @@
+// The applier against a scripted in-memory GrowthBook with the real update semantics for the fields
+// the sync sends; faults are injected per call.
+import pino from 'pino';
+import { describe, expect, test } from 'vitest';
+import { applyPlan, type MemberWriter } from '../../src/apply/apply-plan.js';
+import type { Action, Member, RoleUpdate, Scope } from '../../src/core/index.js';
+import { createDeadline, noDeadline } from '../../src/util/deadline.js';
+
+const PROJECT = 'prj_w';
+const SCOPE: Scope = { project: PROJECT, globalRole: 'noaccess', emailDomains: [], protectedEmails: [] };
+const logger = pino({ level: 'silent' });
+
+class HttpFailure extends Error {
+  constructor(readonly status: number | undefined) {
+    super(status === undefined ? 'socket hang up' : `answered ${status}`);
+  }
+}
+
+type Fault = { call: 'read' | 'write'; nth: number; effect: 'fail-before' | 'fail-after'; status?: number };
+
+function fakeServer(members: Member[], faults: Fault[] = []) {
+  const state = new Map(members.map((m) => [m.id, structuredClone(m)]));
+  const calls: string[] = [];
+  let reads = 0;
+  let writes = 0;
+  const fault = (call: 'read' | 'write', n: number) => faults.find((f) => f.call === call && f.nth === n);
+  const writer: MemberWriter = {
+    async listMembers(filter) {
+      reads++;
+      calls.push(`read ${filter?.userEmail ?? '*'}`);
+      const f = fault('read', reads);
+      if (f) throw new HttpFailure(f.status);
+      return [...state.values()]
+        .filter((m) => !filter?.userEmail || m.email === filter.userEmail)
+        .map((m) => structuredClone(m));
+    },
+    async updateMemberRole(id: string, body: RoleUpdate) {
+      writes++;
+      calls.push(`write ${id}`);
+      const f = fault('write', writes);
+      if (f?.effect === 'fail-before') throw new HttpFailure(f.status);
+      const m = state.get(id);
+      if (!m) throw new HttpFailure(400);
+      state.set(id, {
+        ...m,
+        globalRole: body.role,
+        environments: body.environments,
+        projectRoles: body.projectRoles,
+      });
+      if (f?.effect === 'fail-after') throw new HttpFailure(f.status);
+      return {};
+    },
+  };
+  return { writer, state, calls };
+}
+
+const member = (id: string, role: string | null): Member => ({
+  id,
+  email: `${id}@wikimedia.org`,
+  globalRole: 'noaccess',
+  environments: [],
+  projectRoles: role ? [{ project: PROJECT, role, environments: [] }] : [],
+  managedbyIdp: false,
+});
+
+const change = (m: Member, kind: Action['kind'], to: string): Action => ({
+  kind,
+  email: m.email,
+  memberId: m.id,
+  uid: m.id,
+  from: m.projectRoles[0]?.role ?? 'noaccess',
+  to,
+  rule: '1',
+  ldapGroups: [],
+  posixGroups: [],
+  reason: '',
+  result: 'planned',
+});
+
+async function apply(
+  members: Member[],
+  actions: Action[],
+  faults: Fault[] = [],
+  extra: Partial<Parameters<typeof applyPlan>[0]> = {},
+) {
+  const server = fakeServer(members, faults);
+  const outcome = await applyPlan({
+    actions,
+    planned: new Map(members.map((m) => [m.id, m])),
+    scope: SCOPE,
+    client: server.writer,
+    deadline: noDeadline,
+    logger,
+    stopRequested: () => false,
+    ...extra,
+  });
+  return { ...server, outcome };
+}
+
+const roleOf = (state: Map<string, Member>, id: string) =>
+  state.get(id)?.projectRoles.find((p) => p.project === PROJECT)?.role;
+
+describe('applyPlan', () => {
+  const a = member('a', 'admin');
+  const b = member('b', null);
+
+  test('writes in plan order, each after a fresh read, then verifies with one read', async () => {
+    const r = await apply([a, b], [change(a, 'revoke', 'noaccess'), change(b, 'grant', 'readonly')]);
+    expect(r.calls).toEqual(['read a@wikimedia.org', 'write a', 'read b@wikimedia.org', 'write b', 'read *']);
+    expect(r.outcome).toMatchObject({ applied: 2, failed: 0, notAttempted: 0, stoppedBy: null });
+    expect(roleOf(r.state, 'a')).toBe('noaccess');
+    expect(roleOf(r.state, 'b')).toBe('readonly');
+  });
+
+  test('a 5xx whose write landed anyway counts as applied after a re-read (no second write)', async () => {
+    const r = await apply(
+      [b],
+      [change(b, 'grant', 'readonly')],
+      [{ call: 'write', nth: 1, effect: 'fail-after', status: 502 }],
+    );
+    expect(r.calls.filter((c) => c.startsWith('write'))).toHaveLength(1);
+    expect(r.outcome.applied).toBe(1);
+  });
+
+  test('a lost connection before the write landed: re-read proves it, the write is sent once more', async () => {
+    const r = await apply(
+      [b],
+      [change(b, 'grant', 'readonly')],
+      [{ call: 'write', nth: 1, effect: 'fail-before' }],
+    );
+    expect(r.calls).toEqual(['read b@wikimedia.org', 'write b', 'read b@wikimedia.org', 'write b', 'read *']);
+    expect(r.outcome.applied).toBe(1);
+  });
+
+  test('a 400 is not retried; the run goes on with the next member and reports it', async () => {
+    const r = await apply(
+      [a, b],
+      [change(a, 'revoke', 'noaccess'), change(b, 'grant', 'readonly')],
+      [{ call: 'write', nth: 1, effect: 'fail-before', status: 400 }],
+    );
+    expect(r.outcome.actions.map((x) => x.result)).toEqual(['failed', 'applied']);
+    expect(r.calls.filter((c) => c === 'write a')).toHaveLength(1);
+  });
+
+  test('a 403 stops the run: the rest stays planned', async () => {
+    const r = await apply(
+      [a, b],
+      [change(a, 'revoke', 'noaccess'), change(b, 'grant', 'readonly')],
+      [{ call: 'write', nth: 1, effect: 'fail-before', status: 403 }],
+    );
+    expect(r.outcome).toMatchObject({ failed: 1, notAttempted: 1, stoppedBy: 'systemic-error' });
+    expect(r.calls).not.toContain('write b');
+  });
+
+  test('a member removed since the plan is reported, not written', async () => {
+    const server = fakeServer([b]);
+    server.state.delete('b');
+    const outcome = await applyPlan({
+      actions: [change(b, 'grant', 'readonly')],
+      planned: new Map([[b.id, b]]),
+      scope: SCOPE,
+      client: server.writer,
+      deadline: noDeadline,
+      logger,
+      stopRequested: () => false,
+    });
+    expect(outcome.actions[0]).toMatchObject({
+      result: 'failed',
+      detail: expect.stringContaining('no longer exists'),
+    });
+    expect(server.calls.some((c) => c.startsWith('write'))).toBe(false);
+  });
+
+  test('a stop request before a write leaves it and the rest planned', async () => {
+    let asked = 0;
+    const r = await apply([a, b], [change(a, 'revoke', 'noaccess'), change(b, 'grant', 'readonly')], [], {
+      stopRequested: () => ++asked > 1,
+    });
+    expect(r.outcome).toMatchObject({ applied: 1, notAttempted: 1, stoppedBy: 'signal' });
+  });
+
+  test('an expired deadline stops before the next request', async () => {
+    const r = await apply([a], [change(a, 'revoke', 'noaccess')], [], { deadline: createDeadline(0) });
+    expect(r.outcome).toMatchObject({ stoppedBy: 'deadline', notAttempted: 1 });
+    expect(r.calls).toEqual([]);
+  });
+
+  test('verification catches a write the server did not keep', async () => {
+    const server = fakeServer([b]);
+    const original = server.writer.updateMemberRole;
+    server.writer.updateMemberRole = async (id, body) => {
+      await original(id, body);
+      const m = server.state.get(id) as Member;
+      server.state.set(id, { ...m, projectRoles: [] }); // a concurrent writer's stale array wins
+      return {};
+    };
+    const outcome = await applyPlan({
+      actions: [change(b, 'grant', 'readonly')],
+      planned: new Map([[b.id, b]]),
+      scope: SCOPE,
+      client: server.writer,
+      deadline: noDeadline,
+      logger,
+      stopRequested: () => false,
+    });
+    expect(outcome.actions[0]).toMatchObject({
+      result: 'failed',
+      detail: expect.stringContaining('verification failed'),
+    });
+  });
+});
