@@ -55,9 +55,10 @@ function withCommonOptions(command: Command, { sync }: { sync: boolean }): Comma
 export function buildProgram(run: (work: () => Promise<ExitCode>) => void): Command {
   const program = new Command('growthbook-ldap-sync')
     .description(
-      "Makes each GrowthBook member's role in one managed project match LDAP groups and puppet data.yaml\n" +
-        'POSIX groups. Reads in parallel, plans, checks a circuit breaker, then (apply) writes serially in a\n' +
-        'fail-closed order and verifies. Writes only POST /api/v1/members/{id}/role; never deletes members.',
+      "Makes each GrowthBook member's role in one managed project match LDAP groups and puppet " +
+        'data.yaml POSIX groups. Reads in parallel, plans, checks a circuit breaker, then (apply) ' +
+        'writes serially in a fail-closed order and verifies. Writes only ' +
+        'POST /api/v1/members/{id}/role; never deletes members.',
     )
     .version(VERSION, '--version', 'print the version')
     .helpOption('-h, --help', 'show help')
@@ -67,8 +68,8 @@ export function buildProgram(run: (work: () => Promise<ExitCode>) => void): Comm
 
   withCommonOptions(
     program
-      .command('plan')
-      .description('collect, resolve, plan and check safety; print the plan; write nothing'),
+      .command('plan', { isDefault: true })
+      .description('collect, resolve, plan and check safety; print the plan; write nothing (the default)'),
     { sync: true },
   ).action((o: CommonOptions) => run(() => syncCommand('plan', o)));
 
@@ -133,9 +134,6 @@ export async function main(argv: string[]): Promise<void> {
     throw error;
   }
   if (pending) await pending;
-  // No command given: teach instead of failing silently.
-  program.outputHelp();
-  process.exit(ExitCode.Usage);
 }
 
 main(process.argv).catch(async (error: unknown) => {

@@ -144,11 +144,14 @@ describe('help and usage', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
-  test('no config: exit 3 saying how to give one', async () => {
-    const r = await runCli(['plan']);
-    expect(r.code).toBe(3);
-    expect(r.stderr).toContain('--config');
-  });
+  test.each([[['plan']], [[]]])(
+    'no config (%j; plan is the default): exit 3 saying how to give one',
+    async (args) => {
+      const r = await runCli(args);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toContain('--config');
+    },
+  );
 });
 
 test('SIGTERM during apply finishes the write in flight, writes nothing more, exits 5', async () => {
