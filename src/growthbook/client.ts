@@ -57,7 +57,7 @@ export function createGrowthBookClient(options: GrowthBookClientOptions): Growth
   const layers: Layer[] = [
     retry({ maxRetries: o.maxRetries, retryBaseMs: o.retryBaseMs, clock: o.clock, wait, stats }),
     withDeadline(o.deadline),
-    pace({ requestsPerMinute: o.requestsPerMinute, clock: o.clock, wait }),
+    pace({ requestsPerMinute: o.requestsPerMinute, windowMs: o.rateWindowMs, clock: o.clock, wait }),
     identify(o),
   ];
   const transport = httpTransport({

@@ -11,6 +11,11 @@ export interface GrowthBookClientOptions {
   /** `basic` sends base64("key:"). */
   authScheme?: 'bearer' | 'basic';
   requestsPerMinute?: number;
+  /**
+   * The length of the server's rate-limit window that `requestsPerMinute` is counted over. GrowthBook's
+   * is 60 s; tests and benchmarks shorten it together with the emulator's.
+   */
+  rateWindowMs?: number;
   maxRetries?: number;
   retryBaseMs?: number;
   requestTimeoutMs?: number;
@@ -23,6 +28,7 @@ export interface GrowthBookClientOptions {
 export const CLIENT_DEFAULTS = {
   authScheme: 'bearer',
   requestsPerMinute: 60,
+  rateWindowMs: 60_000,
   maxRetries: 5,
   retryBaseMs: 1000,
   requestTimeoutMs: 30_000,
@@ -47,6 +53,7 @@ export function resolveClientOptions(options: GrowthBookClientOptions): Resolved
   }
   if (o.apiKey.trim() === '') throw new ConfigError('the GrowthBook API key is empty');
   positive('requestsPerMinute', o.requestsPerMinute);
+  positive('rateWindowMs', o.rateWindowMs);
   positive('requestTimeoutMs', o.requestTimeoutMs);
   nonNegative('retryBaseMs', o.retryBaseMs);
   if (!Number.isInteger(o.maxRetries) || o.maxRetries < 0) {

@@ -22,6 +22,8 @@ export function retryAfterMs(headers: Headers, nowMs: number): number | null {
 }
 
 export interface RateLimitState {
+  /** `RateLimit-Limit`: the server's requests per window; null when absent. */
+  limit: number | null;
   remaining: number;
   /** Time until the server's window resets; null when the header is missing. */
   resetMs: number | null;
@@ -32,7 +34,11 @@ export function rateLimitState(headers: Headers): RateLimitState | null {
   const remaining = numberHeader(headers, 'ratelimit-remaining');
   if (remaining === null) return null;
   const reset = numberHeader(headers, 'ratelimit-reset');
-  return { remaining, resetMs: reset !== null && reset >= 0 ? reset * 1000 : null };
+  return {
+    limit: numberHeader(headers, 'ratelimit-limit'),
+    remaining,
+    resetMs: reset !== null && reset >= 0 ? reset * 1000 : null,
+  };
 }
 
 /** An empty header is absent, not zero. */

@@ -186,11 +186,17 @@ describe('retry timing (pure)', () => {
   });
 
   test('RateLimit headers', () => {
-    expect(rateLimitState(new Headers({ 'RateLimit-Remaining': '0', 'RateLimit-Reset': '23' }))).toEqual({
+    expect(
+      rateLimitState(
+        new Headers({ 'RateLimit-Limit': '60', 'RateLimit-Remaining': '0', 'RateLimit-Reset': '23' }),
+      ),
+    ).toEqual({
+      limit: 60,
       remaining: 0,
       resetMs: 23_000,
     });
     expect(rateLimitState(new Headers({ 'RateLimit-Remaining': '4' }))).toEqual({
+      limit: null,
       remaining: 4,
       resetMs: null,
     });

@@ -1,6 +1,6 @@
 // Client-side pacing, so that a run under the server's limit never sees a 429:
-// - spacing of 60000/rpm ms between requests, after a small initial burst (the first pages);
-// - never more than `requestsPerMinute` starts in any 60 s (the burst is paid back, not added);
+// - spacing of window/rpm ms between requests, after a small initial burst (the first pages);
+// - never more than `requestsPerMinute` starts in any window (the burst is paid back, not added);
 // - when the server says `RateLimit-Remaining: 0`, nothing more until its `RateLimit-Reset`.
 // Slots are reserved synchronously, so concurrent callers are spaced too.
 import type { Clock } from '../../util/clock.js';
@@ -9,17 +9,21 @@ import type { Layer } from '../types.js';
 import type { Wait } from './deadline.js';
 
 export const PACE_BURST = 5;
+/** GrowthBook counts requests over a fixed 60 s window. */
 const WINDOW_MS = 60_000;
 
 export interface PaceOptions {
   requestsPerMinute: number;
+  /** The window `requestsPerMinute` is counted over; 60 s unless a test shortens it. */
+  windowMs?: number;
   clock: Clock;
   wait: Wait;
   burst?: number;
 }
 
 export function pace(o: PaceOptions): Layer {
-  const interval = WINDOW_MS / o.requestsPerMinute;
+  const windowMs = o.windowMs ?? WINDOW_MS;
+  const interval = windowMs / o.requestsPerMinute;
   const burst = Math.max(1, o.burst ?? PACE_BURST);
   const perWindow = Math.max(1, Math.floor(o.requestsPerMinute));
   let theoretical = Number.NEGATIVE_INFINITY; // when the bucket would next be empty (GCRA)
@@ -29,11 +33,22 @@ export function pace(o: PaceOptions): Layer {
   function reserve(): number {
     let slot = Math.max(o.clock.now(), theoretical - (burst - 1) * interval);
     const oldest = starts.length >= perWindow ? starts[starts.length - perWindow] : undefined;
-    if (oldest !== undefined) slot = Math.max(slot, oldest + WINDOW_MS);
+    if (oldest !== undefined) slot = Math.max(slot, oldest + windowMs);
     theoretical = Math.max(theoretical, slot) + interval;
     starts.push(slot);
     if (starts.length > perWindow) starts.splice(0, starts.length - perWindow);
     return slot;
+  }
+
+  /**
+   * True when the server's count is exhausted by our own requests alone and our cap already keeps
+   * any window-long interval at or under the server's limit: then the next reserved slot cannot be
+   * refused, whatever the phase of the server's fixed window, and the coarse reset need not be waited.
+   */
+  function ownCapCovers(serverLimit: number | null): boolean {
+    if (serverLimit === null || perWindow > serverLimit) return false;
+    const since = o.clock.now() - windowMs;
+    return starts.filter((s) => s > since).length >= serverLimit;
   }
 
   return (next) => async (req) => {
@@ -48,9 +63,10 @@ export function pace(o: PaceOptions): Layer {
     }
     const res = await next(req);
     const limit = rateLimitState(res.headers);
-    if (limit && limit.remaining <= 0) {
-      // Without a reset time, assume a whole window (the server's is 60 s).
-      serverBlockedUntil = Math.max(serverBlockedUntil, o.clock.now() + (limit.resetMs ?? WINDOW_MS));
+    if (limit && limit.remaining <= 0 && !ownCapCovers(limit.limit)) {
+      // Someone else spends this key's budget too: wait for the server's reset (whole seconds, so
+      // rounded up; without a reset time, a whole window).
+      serverBlockedUntil = Math.max(serverBlockedUntil, o.clock.now() + (limit.resetMs ?? windowMs));
     }
     return res;
   };
