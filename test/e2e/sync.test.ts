@@ -1,5 +1,5 @@
 // End to end: the real CLI process against the GrowthBook emulator and a gitiles-shaped server over
-// loopback, with an LDIF export. End state first, then request counts.
+// loopback, with an LDIF export (the main scenarios also with slapd). End state first, then request counts.
 import { afterEach, describe, expect, test } from 'vitest';
 import {
   ADMIN,
@@ -8,6 +8,7 @@ import {
   ELEVATED,
   ELEVATED_ROLE,
   GATE,
+  LDAP_KINDS,
   OTHER_PROJECT,
   type PersonSpec,
   PROJECT,
@@ -31,99 +32,106 @@ async function given(spec: WorldSpec): Promise<World> {
 const projectRoleOf = (w: World, id: string) =>
   w.emulator.member(id)?.projectRoles?.find((p) => p.project === PROJECT);
 
-describe('rollout and convergence', () => {
-  test('rollout from nothing grants every entitled member; a second run writes nothing', async () => {
-    const people: PersonSpec[] = [
-      { uid: 'admin1', ldap: [ADMIN], posix: [GATE] },
-      { uid: 'elev1', ldap: [ELEVATED], posix: [GATE, 'deployment'] },
-      { uid: 'elev2', ldap: [ELEVATED], posix: [GATE] },
-      { uid: 'ro1', ldap: [READONLY], posix: [GATE] },
-      { uid: 'none1', ldap: [], posix: [GATE] },
-    ];
-    const w = await given({ people, members: people.map((p) => seedMember(p.uid)) });
-    const first = await w.runJson('apply');
-    expect(first.code).toBe(0);
-    expect(first.doc.summary).toMatchObject({ grant: 4, noop: 1, revoke: 0 });
-    expect(projectRoleOf(w, 'u_admin1')).toMatchObject({ role: 'admin', environments: [] });
-    expect(projectRoleOf(w, 'u_elev1')?.role).toBe(ELEVATED_ROLE);
-    expect(projectRoleOf(w, 'u_elev2')?.role).toBe('readonly');
-    expect(projectRoleOf(w, 'u_ro1')?.role).toBe('readonly');
-    expect(projectRoleOf(w, 'u_none1')).toBeUndefined();
-    expect(first.doc.actions.filter((a) => a.result === 'applied')).toHaveLength(4);
+// The main scenarios run twice: LDAP from an LDIF export, and from a slapd serving the same entries.
+for (const ldap of LDAP_KINDS) {
+  describe(`rollout and convergence (LDAP: ${ldap})`, () => {
+    test('rollout from nothing grants every entitled member; a second run writes nothing', async () => {
+      const people: PersonSpec[] = [
+        { uid: 'admin1', ldap: [ADMIN], posix: [GATE] },
+        { uid: 'elev1', ldap: [ELEVATED], posix: [GATE, 'deployment'] },
+        { uid: 'elev2', ldap: [ELEVATED], posix: [GATE] },
+        { uid: 'ro1', ldap: [READONLY], posix: [GATE] },
+        { uid: 'none1', ldap: [], posix: [GATE] },
+      ];
+      const w = await given({ ldap, people, members: people.map((p) => seedMember(p.uid)) });
+      const first = await w.runJson('apply');
+      expect(first.code).toBe(0);
+      expect(first.doc.summary).toMatchObject({ grant: 4, noop: 1, revoke: 0 });
+      expect(projectRoleOf(w, 'u_admin1')).toMatchObject({ role: 'admin', environments: [] });
+      expect(projectRoleOf(w, 'u_elev1')?.role).toBe(ELEVATED_ROLE);
+      expect(projectRoleOf(w, 'u_elev2')?.role).toBe('readonly');
+      expect(projectRoleOf(w, 'u_ro1')?.role).toBe('readonly');
+      expect(projectRoleOf(w, 'u_none1')).toBeUndefined();
+      expect(first.doc.actions.filter((a) => a.result === 'applied')).toHaveLength(4);
 
-    w.emulator.resetRequests();
-    const second = await w.runJson('apply');
-    expect(second.code).toBe(0);
-    expect(second.doc.summary).toMatchObject({ grant: 0, upgrade: 0, downgrade: 0, revoke: 0, noop: 5 });
-    expect(w.emulator.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
-    // A converged run costs the project read and one page of members.
-    expect(w.emulator.requests.map((r) => `${r.method} ${r.path}`)).toEqual(
-      expect.arrayContaining([`GET /api/v1/projects/${PROJECT}`, 'GET /api/v1/members']),
-    );
-    expect(w.emulator.requests).toHaveLength(2);
+      w.emulator.resetRequests();
+      const second = await w.runJson('apply');
+      expect(second.code).toBe(0);
+      expect(second.doc.summary).toMatchObject({ grant: 0, upgrade: 0, downgrade: 0, revoke: 0, noop: 5 });
+      expect(w.emulator.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
+      // A converged run costs the project read and one page of members.
+      expect(w.emulator.requests.map((r) => `${r.method} ${r.path}`)).toEqual(
+        expect.arrayContaining([`GET /api/v1/projects/${PROJECT}`, 'GET /api/v1/members']),
+      );
+      expect(w.emulator.requests).toHaveLength(2);
+    });
+
+    test('plan writes nothing and prints the same document shape', async () => {
+      const w = await given({
+        ldap,
+        people: [{ uid: 'a', ldap: [ADMIN], posix: [GATE] }],
+        members: [seedMember('a')],
+      });
+      const r = await w.runJson('plan');
+      expect(r.code).toBe(0);
+      expect(r.doc).toMatchObject({ mode: 'plan', project: PROJECT, summary: { grant: 1 } });
+      expect(r.doc.actions[0]).toMatchObject({
+        kind: 'grant',
+        email: 'a@wikimedia.org',
+        memberId: 'u_a',
+        uid: 'a',
+        from: 'noaccess',
+        to: 'admin',
+        rule: '1',
+        result: 'planned',
+      });
+      expect(w.writes()).toHaveLength(0);
+    });
   });
 
-  test('plan writes nothing and prints the same document shape', async () => {
-    const w = await given({
-      people: [{ uid: 'a', ldap: [ADMIN], posix: [GATE] }],
-      members: [seedMember('a')],
+  describe(`policy end to end (LDAP: ${ldap})`, () => {
+    test('the gate beats admin: an admin-group member outside analytics-privatedata-users is revoked', async () => {
+      const w = await given({
+        ldap,
+        people: [{ uid: 'boss', ldap: [ADMIN, READONLY], posix: ['deployment'] }],
+        members: [seedMember('boss', { projectRoles: [{ project: PROJECT, role: 'admin' }] })],
+      });
+      const r = await w.runJson('apply');
+      expect(r.code).toBe(0);
+      expect(r.doc.actions[0]).toMatchObject({ kind: 'revoke', from: 'admin', to: 'noaccess', rule: null });
+      expect(projectRoleOf(w, 'u_boss')?.role).toBe('noaccess');
     });
-    const r = await w.runJson('plan');
-    expect(r.code).toBe(0);
-    expect(r.doc).toMatchObject({ mode: 'plan', project: PROJECT, summary: { grant: 1 } });
-    expect(r.doc.actions[0]).toMatchObject({
-      kind: 'grant',
-      email: 'a@wikimedia.org',
-      memberId: 'u_a',
-      uid: 'a',
-      from: 'noaccess',
-      to: 'admin',
-      rule: '1',
-      result: 'planned',
-    });
-    expect(w.writes()).toHaveLength(0);
-  });
-});
 
-describe('policy end to end', () => {
-  test('the gate beats admin: an admin-group member outside analytics-privatedata-users is revoked', async () => {
-    const w = await given({
-      people: [{ uid: 'boss', ldap: [ADMIN, READONLY], posix: ['deployment'] }],
-      members: [seedMember('boss', { projectRoles: [{ project: PROJECT, role: 'admin' }] })],
+    test('data.yaml ensure: absent removes a person from every POSIX group', async () => {
+      const w = await given({
+        ldap,
+        people: [{ uid: 'gone', ldap: [ADMIN], posix: [GATE], absent: true }],
+        members: [seedMember('gone', { projectRoles: [{ project: PROJECT, role: 'admin' }] })],
+      });
+      const r = await w.runJson('apply');
+      expect(r.doc.actions[0]).toMatchObject({ kind: 'revoke', to: 'noaccess' });
     });
-    const r = await w.runJson('apply');
-    expect(r.code).toBe(0);
-    expect(r.doc.actions[0]).toMatchObject({ kind: 'revoke', from: 'admin', to: 'noaccess', rule: null });
-    expect(projectRoleOf(w, 'u_boss')?.role).toBe('noaccess');
-  });
 
-  test('data.yaml ensure: absent removes a person from every POSIX group', async () => {
-    const w = await given({
-      people: [{ uid: 'gone', ldap: [ADMIN], posix: [GATE], absent: true }],
-      members: [seedMember('gone', { projectRoles: [{ project: PROJECT, role: 'admin' }] })],
+    test('CustomElevatedAccess with a qualifier, readonly without; the custom role id is sent verbatim', async () => {
+      const w = await given({
+        ldap,
+        people: [
+          { uid: 'q', ldap: [ELEVATED], posix: [GATE, 'analytics-wmde-users'] },
+          { uid: 'n', ldap: [ELEVATED], posix: [GATE, 'wheel'] },
+        ],
+        members: [seedMember('q'), seedMember('n')],
+      });
+      const r = await w.runJson('apply');
+      expect(r.code).toBe(0);
+      const body = w.writes().find((x) => x.id === 'u_q')?.body as {
+        member: { projectRoles: { role: string }[] };
+      };
+      expect(body.member.projectRoles[0]?.role).toBe('CustomElevatedAccess');
+      expect(projectRoleOf(w, 'u_n')?.role).toBe('readonly');
+      expect(r.doc.actions.find((a) => a.memberId === 'u_n')?.rule).toBe('3');
     });
-    const r = await w.runJson('apply');
-    expect(r.doc.actions[0]).toMatchObject({ kind: 'revoke', to: 'noaccess' });
   });
-
-  test('CustomElevatedAccess with a qualifier, readonly without; the custom role id is sent verbatim', async () => {
-    const w = await given({
-      people: [
-        { uid: 'q', ldap: [ELEVATED], posix: [GATE, 'analytics-wmde-users'] },
-        { uid: 'n', ldap: [ELEVATED], posix: [GATE, 'wheel'] },
-      ],
-      members: [seedMember('q'), seedMember('n')],
-    });
-    const r = await w.runJson('apply');
-    expect(r.code).toBe(0);
-    const body = w.writes().find((x) => x.id === 'u_q')?.body as {
-      member: { projectRoles: { role: string }[] };
-    };
-    expect(body.member.projectRoles[0]?.role).toBe('CustomElevatedAccess');
-    expect(projectRoleOf(w, 'u_n')?.role).toBe('readonly');
-    expect(r.doc.actions.find((a) => a.memberId === 'u_n')?.rule).toBe('3');
-  });
-});
+}
 
 describe('what a write carries', () => {
   test('other projects, their environments and global additionalRoles are preserved; the global role is pinned', async () => {

@@ -1,5 +1,6 @@
-// A complete world for end-to-end runs: an LDIF export, a data.yaml served by a gitiles-shaped
-// server, the GrowthBook emulator, and a configuration file pointing at them.
+// A complete world for end-to-end runs: an LDIF export (or a slapd serving the same entries over
+// ldaps://), a data.yaml served by a gitiles-shaped server, the GrowthBook emulator, and a
+// configuration file pointing at them.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import {
 } from '../../src/emulator/index.js';
 import { type GitilesServer, startGitiles } from './gitiles-server.js';
 import { type CliResult, runCli } from './run-cli.js';
+import { type Slapd, startSlapd } from './slapd.js';
 
 export const PROJECT = 'prj_2wikimedia0test';
 export const OTHER_PROJECT = 'prj_19g61other';
@@ -37,7 +39,13 @@ export interface PersonSpec {
   posix?: string[];
   /** data.yaml `ensure: absent`. */
   absent?: boolean;
+  /** Named in LDAP groups, but no person entry exists (an unresolvable member DN). */
+  noEntry?: boolean;
 }
+
+/** Where a world's LDAP data comes from: an LDIF export, or a slapd serving the same entries. */
+export type LdapKind = 'ldif' | 'slapd';
+export const LDAP_KINDS: LdapKind[] = ['ldif', 'slapd'];
 
 export interface WorldSpec {
   people: PersonSpec[];
@@ -47,6 +55,12 @@ export interface WorldSpec {
   safety?: Record<string, unknown>;
   /** Omit LDAP groups from the export (to test a missing group). */
   omitLdapGroups?: string[];
+  /** Raw member DNs added to LDAP groups (e.g. outside ou=people). */
+  extraGroupMembers?: Partial<Record<string, string[]>>;
+  /** Default 'ldif'. A slapd world is reached over ldaps:// with LDAP_CA_CERT_PATH set. */
+  ldap?: LdapKind;
+  /** Keys merged into the `ldap:` section of a slapd world (startTls, bindDn, url…). */
+  ldapConfig?: Record<string, unknown>;
   /** Omit POSIX groups from data.yaml (to test a missing gate). */
   omitPosixGroups?: string[];
   emulator?: Partial<EmulatorOptions>;
@@ -57,6 +71,8 @@ export interface World {
   configPath: string;
   emulator: Emulator;
   gitiles: GitilesServer;
+  /** The directory server of a slapd world. */
+  slapd?: Slapd;
   run(args: string[], env?: Record<string, string | undefined>): Promise<CliResult>;
   /** `plan`/`apply` with --output json, parsed. */
   runJson(
@@ -90,31 +106,58 @@ export interface RunDoc {
 
 const dn = (uid: string) => `uid=${uid},ou=people,dc=wikimedia,dc=org`;
 
-export function buildLdif(people: PersonSpec[], omit: string[] = []): string {
+/** The people and groups in the real Wikimedia shape (loadable into slapd as well as read as a file). */
+export function buildLdif(
+  people: PersonSpec[],
+  omit: string[] = [],
+  extraMembers: Partial<Record<string, string[]>> = {},
+): string {
   const lines = ['version: 1', ''];
-  for (const p of people) {
+  for (const ou of ['people', 'groups']) {
+    lines.push(`dn: ou=${ou},dc=wikimedia,dc=org`, 'objectClass: organizationalUnit', `ou: ${ou}`, '');
+  }
+  people.forEach((p, i) => {
+    if (p.noEntry) return;
     lines.push(
       `dn: ${dn(p.uid)}`,
       'objectClass: inetOrgPerson',
       'objectClass: posixAccount',
+      'objectClass: wikimediaPerson',
+      'objectClass: ldapPublicKey',
       `uid: ${p.uid}`,
       `cn: ${p.uid}`,
       `sn: ${p.uid}`,
+      `uidNumber: ${41000 + i}`,
+      'gidNumber: 500',
+      `homeDirectory: /home/${p.uid}`,
+      'loginShell: /bin/bash',
     );
     const mail = p.mail === undefined ? `${p.uid}@wikimedia.org` : p.mail;
     if (mail !== null) lines.push(`mail: ${mail}`);
     lines.push('');
-  }
-  for (const group of [ADMIN, ELEVATED, READONLY]) {
-    if (omit.includes(group)) continue;
+  });
+  [ADMIN, ELEVATED, READONLY].forEach((group, i) => {
+    if (omit.includes(group)) return;
     const cn = LDAP_CN[group] as string;
-    lines.push(`dn: cn=${cn},ou=groups,dc=wikimedia,dc=org`, 'objectClass: groupOfNames', `cn: ${cn}`);
-    const members = people.filter((p) => p.ldap?.includes(group));
+    lines.push(
+      `dn: cn=${cn},ou=groups,dc=wikimedia,dc=org`,
+      'objectClass: groupOfNames',
+      'objectClass: posixGroup',
+      'objectClass: top',
+      `cn: ${cn}`,
+      `gidNumber: ${55001 + i}`,
+    );
+    const members = [
+      ...people
+        .filter((p) => p.ldap?.includes(group))
+        .map((p) => dn(p.uid).replace('ou=people', 'ou=People')),
+      ...(extraMembers[group] ?? []),
+    ];
     // groupOfNames needs a value; an empty string is what a rewrite briefly leaves and must be tolerated.
     if (members.length === 0) lines.push('member: ');
-    for (const p of members) lines.push(`member: ${dn(p.uid).replace('ou=people', 'ou=People')}`);
+    for (const member of members) lines.push(`member: ${member}`);
     lines.push('');
-  }
+  });
   return lines.join('\n');
 }
 
@@ -144,7 +187,15 @@ export function buildDataYaml(people: PersonSpec[], omit: string[] = []): string
 export async function createWorld(spec: WorldSpec): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'gbsync-e2e-'));
   const ldifPath = join(dir, 'directory.ldif');
-  writeFileSync(ldifPath, buildLdif(spec.people, spec.omitLdapGroups));
+  const ldif = buildLdif(spec.people, spec.omitLdapGroups, spec.extraGroupMembers);
+  writeFileSync(ldifPath, ldif);
+  let slapd: Slapd | undefined;
+  try {
+    slapd = spec.ldap === 'slapd' ? await startSlapd({ ldif }) : undefined;
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   const gitiles = await startGitiles(buildDataYaml(spec.people, spec.omitPosixGroups));
   const emulator = await startEmulator({
     seed: {
@@ -173,7 +224,7 @@ export async function createWorld(spec: WorldSpec): Promise<World> {
       ...spec.growthbook,
     },
     ldap: {
-      file: ldifPath,
+      ...(slapd ? { url: slapd.ldapsUrl, timeoutSeconds: 5, ...spec.ldapConfig } : { file: ldifPath }),
       peopleBase: 'ou=people,dc=wikimedia,dc=org',
       groupBase: 'ou=groups,dc=wikimedia,dc=org',
     },
@@ -198,13 +249,19 @@ export async function createWorld(spec: WorldSpec): Promise<World> {
   const configPath = join(dir, 'sync.yaml');
   writeFileSync(configPath, stringify(config));
 
+  const ldapEnv = slapd ? { LDAP_CA_CERT_PATH: slapd.certs.caPath } : {};
   const run = (args: string[], env: Record<string, string | undefined> = {}) =>
-    runCli([...args, '--config', configPath], { GROWTHBOOK_LDAP_SYNC_API_KEY: CANARY_KEY, ...env });
+    runCli([...args, '--config', configPath], {
+      GROWTHBOOK_LDAP_SYNC_API_KEY: CANARY_KEY,
+      ...ldapEnv,
+      ...env,
+    });
   return {
     dir,
     configPath,
     emulator,
     gitiles,
+    ...(slapd ? { slapd } : {}),
     run,
     async runJson(command, extra = [], env = {}) {
       const result = await run([command, '--output', 'json', ...extra], env);
@@ -223,9 +280,13 @@ export async function createWorld(spec: WorldSpec): Promise<World> {
         .filter((r) => r.method === 'POST')
         .map((r) => ({ id: decodeURIComponent(r.path.split('/')[4] ?? ''), body: r.body })),
     async close() {
-      await emulator.close();
-      await gitiles.close();
-      rmSync(dir, { recursive: true, force: true });
+      try {
+        await emulator.close();
+        await gitiles.close();
+      } finally {
+        await slapd?.stop();
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -65,14 +65,15 @@ export async function checkCommand(options: CommonOptions): Promise<ExitCode> {
     posix.error = messageOf(error);
   }
 
+  const ldapSource = ctx.sources.directory;
   const ldap: SourceCheck = {
     source: 'ldap',
     ok: false,
-    target: ctx.sources.directory.description,
+    target: ldapSource.description,
     found: {},
   };
   try {
-    const directory = await ctx.sources.directory.read({
+    const directory = await ldapSource.read({
       groupNames: policyLdapGroups(policy),
       mails: members.map((m) => m.email),
     });
@@ -87,6 +88,8 @@ export async function checkCommand(options: CommonOptions): Promise<ExitCode> {
   } catch (error) {
     ldap.error = messageOf(error);
   }
+  // How the server was reached (TLS, bind, operations), on success and failure alike.
+  ldap.found = { ...ldapSource.details?.(), ...ldap.found };
 
   const checks = [growthbook, ldap, posix];
   const ok = checks.every((c) => c.ok);

@@ -1,10 +1,10 @@
 // Chooses the LDAP source from the configuration: an LDIF export (offline planning, the demo) or a
 // directory server.
 import type { LdapConfig } from '../../config/schema.js';
-import { ConfigError } from '../../errors.js';
 import type { Logger } from '../../observe/logger.js';
 import type { Deadline } from '../../util/deadline.js';
 import { createLdifDirectorySource, type DirectorySource } from './directory-source.js';
+import { createNetworkDirectorySource } from './network-directory-source.js';
 
 export interface DirectorySourceContext {
   env: NodeJS.ProcessEnv;
@@ -12,9 +12,7 @@ export interface DirectorySourceContext {
   logger: Logger;
 }
 
-export function createDirectorySource(config: LdapConfig, _context: DirectorySourceContext): DirectorySource {
+export function createDirectorySource(config: LdapConfig, context: DirectorySourceContext): DirectorySource {
   if ('file' in config) return createLdifDirectorySource(config);
-  throw new ConfigError(
-    `ldap.url (${config.url}): the network LDAP source is not available in this version; use ldap.file with an LDIF export`,
-  );
+  return createNetworkDirectorySource(config, context);
 }

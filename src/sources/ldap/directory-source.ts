@@ -1,4 +1,4 @@
-// What the pipeline asks of LDAP, whichever way it is read: an LDIF export now, a server later.
+// What the pipeline asks of LDAP, whichever way it is read: an LDIF export or a directory server.
 import type { LdapFileConfig } from '../../config/schema.js';
 import type { Directory } from '../../core/model.js';
 import { readLdifDirectory } from './read-ldif-directory.js';
@@ -14,6 +14,8 @@ export interface DirectorySource {
   /** For logs and `check`, e.g. "LDIF file /srv/export.ldif". */
   readonly description: string;
   read(request: DirectoryReadRequest): Promise<Directory>;
+  /** What `check` reports about how the source is reached (server, TLS, bind, operations of the last read). */
+  details?(): Record<string, unknown>;
 }
 
 export function createLdifDirectorySource(config: LdapFileConfig): DirectorySource {

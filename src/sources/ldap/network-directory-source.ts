@@ -1,0 +1,130 @@
+// The production LDAP source: a directory server over ldaps:// or ldap:// (+ StartTLS), read-only,
+// one connection per read, closed on every path.
+import type { Socket } from 'node:net';
+import { readBindPassword, readCaCertPath } from '../../config/environment.js';
+import type { LdapNetworkConfig } from '../../config/schema.js';
+import { ConfigError } from '../../errors.js';
+import type { Logger } from '../../observe/logger.js';
+import type { Deadline } from '../../util/deadline.js';
+import type { DirectorySource } from './directory-source.js';
+import { emptyLdapStats, type LdapStats, openLdapSession } from './ldap-session.js';
+import { type LdapTrust, resolveLdapTrust } from './ldap-trust.js';
+import { readNetworkDirectory } from './read-network-directory.js';
+
+export interface NetworkSourceContext {
+  env: NodeJS.ProcessEnv;
+  deadline: Deadline;
+  logger: Logger;
+}
+
+/** Internal knobs with production defaults; tests shrink them to prove paging and batching. */
+export interface NetworkSourceTuning {
+  pageSize?: number;
+  batchSize?: number;
+  onSocket?: (socket: Socket) => void;
+  /** Where to look for the system CA bundle when LDAP_CA_CERT_PATH is unset. */
+  systemCaBundles?: readonly string[];
+}
+
+const TUNING = { pageSize: 500, batchSize: 100 };
+
+export type TlsMode = 'ldaps' | 'starttls' | 'none';
+
+export function createNetworkDirectorySource(
+  config: LdapNetworkConfig,
+  context: NetworkSourceContext,
+  tuning: NetworkSourceTuning = {},
+): DirectorySource {
+  const { pageSize, batchSize } = { ...TUNING, ...dropUndefined(tuning) };
+  const url = config.url.replace(/\/$/, '');
+  const tlsMode: TlsMode = /^ldaps:/i.test(url) ? 'ldaps' : config.startTls ? 'starttls' : 'none';
+  if (tlsMode === 'ldaps' && config.startTls) {
+    throw new ConfigError(`ldap.startTls applies to ldap:// URLs; ${url} already uses TLS (ldaps://)`);
+  }
+
+  let credentials: { dn: string; password: string } | null = null;
+  if (config.bindDn !== undefined) {
+    if (!config.bindDn.includes('=')) {
+      throw new ConfigError(
+        `ldap.bindDn must be a DN such as cn=proxyagent,ou=profile,…; got "${config.bindDn}"`,
+      );
+    }
+    const password = readBindPassword(context.env);
+    if (password === undefined) {
+      // A simple bind with a DN and no password is an unauthenticated bind (RFC 4513 §5.1.2).
+      throw new ConfigError(`ldap.bindDn is set but LDAP_BIND_PASSWORD is empty`);
+    }
+    if (tlsMode === 'none') {
+      throw new ConfigError(
+        `ldap.bindDn: a password is never sent in clear text; use an ldaps:// URL or ldap.startTls: true`,
+      );
+    }
+    credentials = { dn: config.bindDn, password };
+  }
+
+  const trust: LdapTrust =
+    tlsMode === 'none'
+      ? { ca: undefined, label: 'no TLS' }
+      : resolveLdapTrust(readCaCertPath(context.env), tuning.systemCaBundles);
+  let last: LdapStats | null = null;
+
+  return {
+    description: `LDAP server ${url}`,
+    details: () => ({
+      server: url,
+      tls:
+        tlsMode === 'none'
+          ? 'none (plain ldap://, unencrypted)'
+          : `${tlsMode === 'ldaps' ? 'ldaps://' : 'StartTLS'}, certificate verified against ${trust.label}`,
+      bind: credentials ? `simple bind as ${credentials.dn}` : 'anonymous',
+      ...(last ? { operations: last.operations, searches: last.searches, entries: last.entries } : {}),
+    }),
+    async read(request) {
+      const started = Date.now();
+      if (tlsMode === 'none') {
+        context.logger.warn({ ldap_server: url }, 'LDAP read over plain ldap:// without TLS');
+      }
+      const stats = emptyLdapStats();
+      last = stats;
+      const session = await openLdapSession({
+        stats,
+        url,
+        startTls: tlsMode === 'starttls',
+        credentials,
+        trust,
+        timeoutMs: config.timeoutSeconds * 1000,
+        deadline: context.deadline,
+        pageSize,
+        ...(tuning.onSocket ? { onSocket: tuning.onSocket } : {}),
+      });
+      let ok = false;
+      try {
+        const directory = await readNetworkDirectory(session, request, {
+          peopleBase: config.peopleBase,
+          groupBase: config.groupBase,
+          batchSize,
+          origin: url,
+        });
+        ok = true;
+        return directory;
+      } finally {
+        await session.close();
+        context.logger.info(
+          {
+            ldap_server: url,
+            ok,
+            ldap_operations: session.stats.operations,
+            ldap_searches: session.stats.searches,
+            ldap_entries: session.stats.entries,
+            ms: Date.now() - started,
+          },
+          'ldap read',
+        );
+      }
+    },
+  };
+}
+
+function dropUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
