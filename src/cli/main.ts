@@ -98,7 +98,9 @@ export function buildProgram(run: (work: () => Promise<ExitCode>) => void): Comm
   withCommonOptions(
     program
       .command('demo')
-      .description('run plan, apply and plan again against an embedded GrowthBook emulator and sample data'),
+      .description(
+        'run plan, apply and plan again against an embedded GrowthBook emulator and sample data (human output unless --output json)',
+      ),
     { sync: true },
   ).action((o: CommonOptions) => run(() => demoCommand(o)));
 

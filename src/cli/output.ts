@@ -1,9 +1,16 @@
 // Writing to stdout and stderr so that large documents arrive whole before the process exits.
 export type OutputFormat = 'human' | 'json';
 
+const isClosedPipe = (error: unknown) => (error as NodeJS.ErrnoException | null)?.code === 'EPIPE';
+
+// A reader that goes away (`plan | head`) is not the run's failure: the run's own exit code stands.
+process.stdout.on('error', (error) => {
+  if (!isClosedPipe(error)) throw error;
+});
+
 export function writeStream(stream: NodeJS.WriteStream, text: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    stream.write(text, (error) => (error ? reject(error) : resolve()));
+    stream.write(text, (error) => (error && !isClosedPipe(error) ? reject(error) : resolve()));
   });
 }
 

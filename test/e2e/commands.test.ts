@@ -37,8 +37,8 @@ describe('demo', () => {
     expect([replan.revoke, replan.downgrade, replan.upgrade, replan.grant]).toEqual([0, 0, 0, 0]);
   });
 
-  test('human output reads as a report', async () => {
-    const r = await runCli(['demo', '--output', 'human']);
+  test('human output reads as a report, also through a pipe', async () => {
+    const r = await runCli(['demo']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('KIND');
     expect(r.stdout).toContain('Converged: no changes left.');

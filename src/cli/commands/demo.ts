@@ -20,9 +20,10 @@ const DEMO_PROJECT = 'prj_2wikimedia0demo';
 const DEMO_RATE = 600;
 
 export async function demoCommand(options: CommonOptions): Promise<ExitCode> {
-  const format = parseFormat(options.output);
+  // The demo is read by people, piped or not: human unless JSON is asked for.
+  const format = parseFormat(options.output ?? 'human');
   const runId = randomUUID();
-  const level = resolveLogLevel(options.logLevel, format === 'json' ? 'info' : 'warn');
+  const level = resolveLogLevel(options.logLevel, 'warn');
   const logger = createLogger({ runId, level });
   const apiKey = `secret_admin_demo${randomBytes(12).toString('hex')}`;
   const seed = JSON.parse(readFileSync(new URL('growthbook-seed.json', DEMO_DIR), 'utf8')) as Omit<
@@ -93,6 +94,7 @@ export async function demoCommand(options: CommonOptions): Promise<ExitCode> {
         s.dim('4 growthbook-readonly → readonly.'),
         '',
         s.bold('1. plan') + s.dim(' (read-only: what a run would change)'),
+        '',
         '',
       ];
       await writeStdout(intro.join('\n'));
