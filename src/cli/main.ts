@@ -116,7 +116,10 @@ async function finish(work: () => Promise<ExitCode>): Promise<never> {
     const message = error instanceof Error ? error.message : String(error);
     const hint =
       code === ExitCode.Internal && error instanceof Error && error.stack ? `\n${error.stack}` : '';
-    await writeStderr(`growthbook-ldap-sync: ${message}${hint}\n`);
+    // The applier reports its own failures in the document; an error that reaches here came first.
+    const safe =
+      code === ExitCode.SourceUnreadable || code === ExitCode.Deadline ? ' (nothing was written)' : '';
+    await writeStderr(`growthbook-ldap-sync: ${message}${safe}${hint}\n`);
   }
   process.exit(code);
 }
