@@ -6,8 +6,10 @@ import type { Directory, LdapPerson, Policy, PosixGroups } from './model.js';
 export interface PersonRecord {
   uid: string;
   dn: string;
-  /** The mail as LDAP holds it (trimmed), or null on accounts without one. */
+  /** The first mail as LDAP holds it (trimmed), or null on accounts without one. */
   mail: string | null;
+  /** Every mail of the person; each one joins to GrowthBook. */
+  mails: string[];
   /** Configured LDAP group names (policy spelling) the person is a member of. */
   ldapGroups: string[];
   /** POSIX groups named by the policy (gate and qualifiers) the person's uid is a member of. */
@@ -83,8 +85,7 @@ export function joinIdentities(directory: Directory, posix: PosixGroups, policy:
     const record = toRecord(person, groupsByDn.get(dnKey) ?? [], posixByUid.get(person.uid) ?? []);
     people.push(record);
     byUid.set(record.uid, record);
-    if (record.mail !== null) {
-      const key = normalizeEmail(record.mail);
+    for (const key of new Set(record.mails.map(normalizeEmail))) {
       byMail.set(key, [...(byMail.get(key) ?? []), record]);
     }
   }
@@ -92,6 +93,6 @@ export function joinIdentities(directory: Directory, posix: PosixGroups, policy:
 }
 
 function toRecord(person: LdapPerson, ldapGroups: string[], posixGroups: string[]): PersonRecord {
-  const mail = person.mail?.trim() ? person.mail.trim() : null;
-  return { uid: person.uid, dn: person.dn, mail, ldapGroups, posixGroups };
+  const mails = person.mails.map((m) => m.trim()).filter((m) => m !== '');
+  return { uid: person.uid, dn: person.dn, mail: mails[0] ?? null, mails, ldapGroups, posixGroups };
 }

@@ -34,11 +34,12 @@ export interface Member {
   managedbyIdp: boolean;
 }
 
-/** An LDAP person entry: the DN, the shell name and the mail (absent on disabled accounts). */
+/** An LDAP person entry: the DN, the shell name and every `mail` value (none on disabled accounts). */
 export interface LdapPerson {
   dn: string;
   uid: string;
-  mail: string | null;
+  /** All values, trimmed, empty ones dropped; `mail` is multi-valued in the schema. */
+  mails: string[];
 }
 
 /** An LDAP group (groupOfNames) with its member DNs, exactly as the directory holds them. */

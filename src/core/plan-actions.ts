@@ -51,19 +51,12 @@ export function isProtected(email: string, scope: Scope): boolean {
   return scope.protectedEmails.some((p) => normalizeEmail(p) === key);
 }
 
-function skipReasonOf(
-  member: Member,
-  input: PlanInput,
-  membersPerMail: Map<string, number>,
-): SkipReason | null {
-  const { scope, people } = input;
-  const key = normalizeEmail(member.email);
+/** Members the sync never writes, whatever the sources say. */
+function scopeSkipOf(member: Member, scope: Scope): SkipReason | null {
   if (isProtected(member.email, scope)) return 'protected-email';
   if (!isInEmailScope(member.email, scope)) return 'outside-email-domains';
   if (member.managedbyIdp) return 'managed-by-idp';
   if (member.globalRole === 'admin') return 'global-admin';
-  if ((people.byMail.get(key)?.length ?? 0) > 1) return 'ambiguous-identity';
-  if ((membersPerMail.get(key) ?? 0) > 1) return 'ambiguous-identity';
   return null;
 }
 
@@ -111,33 +104,55 @@ export function planActions(input: PlanInput): Action[] {
   for (const member of members) {
     const standing = standingIn(member, scope.project);
     const key = normalizeEmail(member.email);
-    const skip = skipReasonOf(member, input, membersPerMail);
     const candidates = people.byMail.get(key) ?? [];
-    if (skip) {
-      actions.push({
-        kind: 'skip',
-        email: member.email,
-        memberId: member.id,
-        uid: candidates.length === 1 ? (candidates[0]?.uid ?? null) : null,
-        from: standing.effective,
-        to: null,
-        rule: null,
-        ldapGroups: [],
-        posixGroups: [],
-        reason: skip,
-        detail: SKIP_TEXT[skip],
-        result: 'planned',
-      });
+    const skip = (reason: SkipReason, uid: string | null): Action => ({
+      kind: 'skip',
+      email: member.email,
+      memberId: member.id,
+      uid,
+      from: standing.effective,
+      to: null,
+      rule: null,
+      ldapGroups: [],
+      posixGroups: [],
+      reason,
+      detail: SKIP_TEXT[reason],
+      result: 'planned',
+    });
+    const scopeSkip = scopeSkipOf(member, scope);
+    if (scopeSkip) {
+      actions.push(skip(scopeSkip, candidates.length === 1 ? (candidates[0]?.uid ?? null) : null));
       continue;
     }
-    const person = candidates[0];
-    const decision = decisionFor(person, policy);
+    let decision: Decision;
+    let uid: string | null = candidates.length === 1 ? (candidates[0]?.uid ?? null) : null;
+    const duplicates = membersPerMail.get(key) ?? 0;
+    if (candidates.length > 1 || duplicates > 1) {
+      // Ambiguity forbids granting, never revoking: when no candidate is entitled, the member is
+      // planned toward noaccess like anyone else.
+      if (candidates.some((c) => resolveRole(c, policy).role !== NO_ACCESS)) {
+        actions.push(skip('ambiguous-identity', null));
+        continue;
+      }
+      uid = null;
+      decision = {
+        ...NO_PERSON,
+        reason:
+          candidates.length > 1
+            ? `e-mail matches ${candidates.length} LDAP people (${candidates.map((c) => c.uid).join(', ')}), none entitled`
+            : candidates.length === 1
+              ? `${resolveRole(candidates[0] as PersonRecord, policy).reason}; e-mail shared by ${duplicates} GrowthBook members`
+              : `${NO_PERSON.reason}; e-mail shared by ${duplicates} GrowthBook members`,
+      };
+    } else {
+      decision = decisionFor(candidates[0], policy);
+    }
     const { kind, note } = classify(standing.effective, decision.role, standing.drift, policy);
     actions.push({
       kind,
       email: member.email,
       memberId: member.id,
-      uid: person?.uid ?? null,
+      uid,
       from: standing.effective,
       to: decision.role,
       rule: decision.rule,
@@ -149,11 +164,12 @@ export function planActions(input: PlanInput): Action[] {
   }
 
   // Entitled people with no GrowthBook member yet: GrowthBook creates members at first SSO login.
-  for (const [mail, holders] of people.byMail) {
-    if (holders.length !== 1 || membersPerMail.has(mail)) continue;
-    const person = holders[0] as PersonRecord;
-    const email = person.mail as string;
-    if (!isInEmailScope(email, scope) || isProtected(email, scope)) continue;
+  for (const person of people.people) {
+    const keys = person.mails.map(normalizeEmail);
+    if (keys.length === 0 || keys.some((k) => membersPerMail.has(k))) continue;
+    if (keys.some((k) => (people.byMail.get(k)?.length ?? 0) > 1)) continue; // never grant the ambiguous
+    const email = person.mails.find((m) => isInEmailScope(m, scope) && !isProtected(m, scope));
+    if (email === undefined) continue;
     const decision = resolveRole(person, policy);
     if (decision.role === NO_ACCESS) continue;
     actions.push({

@@ -26,6 +26,8 @@ const dn = (uid: string) => `uid=${uid},ou=people,dc=wikimedia,dc=org`;
 interface PersonSpec {
   uid: string;
   mail: string | null;
+  /** Further `mail` values. */
+  aliases?: string[];
   ldap?: string[];
   posix?: string[];
 }
@@ -33,7 +35,11 @@ interface PersonSpec {
 function world(people: PersonSpec[]) {
   const groupNames = [ADMIN_GROUP, ELEVATED_GROUP, READONLY_GROUP];
   const directory: Directory = {
-    people: people.map((p) => ({ dn: dn(p.uid), uid: p.uid, mail: p.mail })),
+    people: people.map((p) => ({
+      dn: dn(p.uid),
+      uid: p.uid,
+      mails: [...(p.mail ? [p.mail] : []), ...(p.aliases ?? [])],
+    })),
     groups: groupNames.map((name) => ({
       dn: `cn=${name},ou=groups,dc=wikimedia,dc=org`,
       name,
@@ -233,17 +239,54 @@ describe('scope and skips', () => {
     const actions = plan([ann(), member({ id: 'u_2', email: 'ANN@wikimedia.org' })], [admin]);
     expect(actions.map((a) => a.reason)).toEqual(['ambiguous-identity', 'ambiguous-identity']);
   });
+
+  test('ambiguity never blocks a revoke: duplicate members nobody is entitled to are both revoked', () => {
+    const actions = plan(
+      [
+        ann({ projectRoles: [projectRole('admin')] }),
+        member({ id: 'u_2', email: 'ANN@wikimedia.org', projectRoles: [projectRole('admin')] }),
+      ],
+      [],
+    );
+    expect(actions.map((a) => `${a.kind}:${a.to}`)).toEqual(['revoke:noaccess', 'revoke:noaccess']);
+  });
+
+  test('two LDAP people with one mail, neither entitled: revoked, not skipped', () => {
+    const a = only([ann({ projectRoles: [projectRole('admin')] })], [nobody, { ...nobody, uid: 'ann2', posix: [] }]);
+    expect(a).toMatchObject({ kind: 'revoke', to: 'noaccess', uid: null });
+    expect(a.reason).toContain('2 LDAP people');
+  });
+
+  test('every mail value of a person joins: a member under a second mail gets the role', () => {
+    const a = only([member({ email: 'alias@wikimedia.org' })], [{ ...admin, aliases: ['alias@wikimedia.org'] }]);
+    expect(a).toMatchObject({ kind: 'grant', uid: 'ann', to: 'admin' });
+  });
+
+  test('a second mail shared with another person makes that mail ambiguous', () => {
+    const mallory: PersonSpec = { uid: 'mallory', mail: 'mallory@wikimedia.org', aliases: ['ann@wikimedia.org'], ldap: [], posix: [GATE] };
+    const actions = plan([ann()], [admin, mallory]);
+    expect(actions.find((x) => x.memberId === 'u_ann')).toMatchObject({ kind: 'skip', reason: 'ambiguous-identity' });
+  });
 });
 
 describe('pending', () => {
   test('an entitled person with no member is pending', () => {
     expect(only([], [admin])).toMatchObject({ kind: 'pending', memberId: null, to: 'admin', uid: 'ann' });
   });
+  test('a person with two mails is pending once, under the first in-scope mail', () => {
+    const a = only([], [{ ...admin, mail: 'ann@gmail.com', aliases: ['ann@wikimedia.org'] }]);
+    expect(a).toMatchObject({ kind: 'pending', email: 'ann@wikimedia.org' });
+  });
+  test('not pending when the person has a member under another of their mails', () => {
+    const actions = plan([member({ email: 'alias@wikimedia.org' })], [{ ...admin, aliases: ['alias@wikimedia.org'] }]);
+    expect(actions.map((a) => a.kind)).toEqual(['grant']);
+  });
   test('not pending: no entitlement, outside domains, protected, ambiguous, no mail', () => {
     expect(plan([], [nobody])).toEqual([]);
     expect(plan([], [{ ...admin, mail: 'ann@gmail.com' }])).toEqual([]);
     expect(plan([], [admin], { ...SCOPE, protectedEmails: ['ann@wikimedia.org'] })).toEqual([]);
     expect(plan([], [admin, { ...admin, uid: 'ann2' }])).toEqual([]);
+    expect(plan([], [{ ...admin, aliases: ['shared@wikimedia.org'] }, { ...nobody, uid: 'x', mail: 'shared@wikimedia.org' }])).toEqual([]);
     expect(plan([], [{ ...admin, mail: null }])).toEqual([]);
   });
 });

@@ -83,7 +83,7 @@ export async function checkCommand(options: CommonOptions): Promise<ExitCode> {
         directory.groups.map((g) => [g.name, g.memberDns.filter((d) => d.trim()).length]),
       ),
       people: directory.people.length,
-      peopleWithMail: directory.people.filter((p) => p.mail).length,
+      peopleWithMail: directory.people.filter((p) => p.mails.length > 0).length,
     };
   } catch (error) {
     ldap.error = messageOf(error);

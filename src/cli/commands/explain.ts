@@ -22,7 +22,7 @@ export async function explainCommand(who: string, options: CommonOptions): Promi
   const persons: PersonRecord[] = byUid ? [byUid] : (people.byMail.get(normalizeEmail(key)) ?? []);
   const mails = new Set([
     normalizeEmail(key),
-    ...persons.flatMap((p) => (p.mail ? [normalizeEmail(p.mail)] : [])),
+    ...persons.flatMap((p) => p.mails.map(normalizeEmail)),
   ]);
   const members = collected.members.filter((m) => mails.has(normalizeEmail(m.email)));
   if (persons.length === 0 && members.length === 0) {
@@ -48,6 +48,7 @@ export async function explainCommand(who: string, options: CommonOptions): Promi
       uid: p.uid,
       dn: p.dn,
       mail: p.mail,
+      mails: p.mails,
       ldapGroups: p.ldapGroups,
       posixGroups: p.posixGroups,
       gate: { groups: ctx.policy.gate, held: gateGroupsHeld(p, ctx.policy) },
@@ -75,7 +76,7 @@ export async function explainCommand(who: string, options: CommonOptions): Promi
   if (persons.length > 1)
     out.push(s.red(`${persons.length} LDAP people share this mail: never granted (ambiguous-identity).`));
   for (const p of document.people) {
-    out.push(`${s.bold(`${p.uid}`)}  ${p.mail ?? '(no mail)'}  ${s.dim(p.dn)}`);
+    out.push(`${s.bold(`${p.uid}`)}  ${p.mails.length > 0 ? p.mails.join(', ') : '(no mail)'}  ${s.dim(p.dn)}`);
     const gateOk = p.gate.held.length > 0;
     out.push(
       `  gate      POSIX ${ctx.policy.gate.join(' or ')}: ${gateOk ? s.green('held') : s.red('NOT held — every rule is overridden to noaccess')}`,

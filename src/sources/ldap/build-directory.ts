@@ -95,6 +95,7 @@ function toPerson(entry: DirectoryEntry, fail: (detail: string) => never): LdapP
       `person ${entry.dn} has ${uids.length === 0 ? 'an empty uid' : `several uids (${uids.join(', ')})`}`,
     );
   }
-  const mail = valuesOf(entry, 'mail')[0]?.trim() ?? '';
-  return { dn: entry.dn, uid, mail: mail === '' ? null : mail };
+  // Every value counts: a search for (mail=x) matches any of them, and so must the identity join.
+  const mails = [...new Set(valuesOf(entry, 'mail').map((v) => v.trim()))].filter((v) => v !== '');
+  return { dn: entry.dn, uid, mails };
 }

@@ -57,9 +57,9 @@ describe('buildDirectory', () => {
         },
       ],
       people: [
-        { dn: `uid=jexample,${PEOPLE}`, uid: 'jexample', mail: 'jexample@example.org' },
-        { dn: `uid=qtester,${PEOPLE}`, uid: 'qtester', mail: 'qtester-ctr@example.org' },
-        { dn: `uid=zformer,${PEOPLE}`, uid: 'zformer', mail: null },
+        { dn: `uid=jexample,${PEOPLE}`, uid: 'jexample', mails: ['jexample@example.org'] },
+        { dn: `uid=qtester,${PEOPLE}`, uid: 'qtester', mails: ['qtester-ctr@example.org'] },
+        { dn: `uid=zformer,${PEOPLE}`, uid: 'zformer', mails: [] },
       ],
     });
   });
@@ -107,7 +107,7 @@ describe('buildDirectory', () => {
     expect(build(['x'], group('x', [''])).groups[0]?.memberDns).toEqual([]);
   });
 
-  test('mail: the first value, trimmed; absent or blank is null', () => {
+  test('mail: every value, trimmed and de-duplicated; absent or blank values dropped', () => {
     const extra = [
       person('a', ['mail:  A.Person@Example.org  ', 'mail: second@example.org']),
       person('b', ['mail:']),
@@ -115,15 +115,15 @@ describe('buildDirectory', () => {
     ].join('\n');
     const people = build(['growthbook-admin'], extra).people.slice(3);
     expect(people).toEqual([
-      { dn: `uid=a,${PEOPLE}`, uid: 'a', mail: 'A.Person@Example.org' },
-      { dn: `uid=b,${PEOPLE}`, uid: 'b', mail: null },
-      { dn: `uid=c,${PEOPLE}`, uid: 'c', mail: null },
+      { dn: `uid=a,${PEOPLE}`, uid: 'a', mails: ['A.Person@Example.org', 'second@example.org'] },
+      { dn: `uid=b,${PEOPLE}`, uid: 'b', mails: [] },
+      { dn: `uid=c,${PEOPLE}`, uid: 'c', mails: [] },
     ]);
   });
 
   test('several uid values: the one in the RDN is the shell name', () => {
     const people = build(['growthbook-admin'], person('alias', ['uid: real'], `uid=Real,${PEOPLE}`)).people;
-    expect(people.at(-1)).toEqual({ dn: `uid=Real,${PEOPLE}`, uid: 'real', mail: null });
+    expect(people.at(-1)).toEqual({ dn: `uid=Real,${PEOPLE}`, uid: 'real', mails: [] });
   });
 
   test('every person under the people base is returned, including deeper ones; entries without uid are not people', () => {
