@@ -6,6 +6,7 @@ import { memberFingerprint } from '../core/member-state.js';
 import type { Action, Member, Scope } from '../core/model.js';
 import { isChange } from '../core/plan-actions.js';
 import { DeadlineError } from '../errors.js';
+import { GrowthBookError, GrowthBookHttpError } from '../growthbook/errors.js';
 import type { Logger } from '../observe/logger.js';
 import type { Deadline } from '../util/deadline.js';
 
@@ -39,15 +40,27 @@ export interface ApplyOutcome {
   stopDetail: string | null;
 }
 
-/** An HTTP status that says the problem is not this one member (auth, permission, server, network). */
-function isSystemic(error: unknown): boolean {
-  if (error instanceof DeadlineError) return true;
-  const status = (error as { status?: unknown }).status;
-  if (typeof status !== 'number') return true; // network failure or malformed answer
-  return status === 401 || status === 403 || status === 429 || status >= 500;
+/**
+ * What a failed write means:
+ * - `refused`: GrowthBook answered 4xx for this member; nothing landed, the next member may proceed;
+ * - `blocked`: 401/403/429: nothing landed, and no other write will fare better;
+ * - `uncertain`: 5xx, a lost connection or an unreadable answer: the write may have landed;
+ * - `local`: the request was never sent (our own validation refused it).
+ */
+type WriteFailure = 'refused' | 'blocked' | 'uncertain' | 'local';
+
+function classify(error: unknown): WriteFailure {
+  if (error instanceof GrowthBookHttpError) {
+    if (error.status === 401 || error.status === 403 || error.status === 429) return 'blocked';
+    return error.status >= 500 ? 'uncertain' : 'refused';
+  }
+  return error instanceof GrowthBookError ? 'uncertain' : 'local';
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Raised when a write's outcome stays unknown; the run stops, as the server is not answering. */
+class OutcomeUnknown extends Error {}
 
 export async function applyPlan(options: ApplyOptions): Promise<ApplyOutcome> {
   const { scope, client, deadline, logger } = options;
@@ -55,12 +68,15 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyOutcome> {
   const sent = new Map<string, RoleUpdate>();
   let stoppedBy: StopCause = null;
   let stopDetail: string | null = null;
+  const stop = (cause: StopCause, detail: string) => {
+    stoppedBy = cause;
+    stopDetail = detail;
+  };
 
   for (const action of actions) {
     if (!isChange(action)) continue;
     if (options.stopRequested()) {
-      stoppedBy = 'signal';
-      stopDetail = 'stopped by signal before this write';
+      stop('signal', 'stopped by signal before this write');
       break;
     }
     const planned = options.planned.get(action.memberId);
@@ -68,9 +84,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyOutcome> {
       deadline.check(`writing ${action.email}`);
       if (!planned) throw new Error('member missing from the plan basis');
       // Read fresh, by GrowthBook's own spelling of the e-mail (its filter is exact).
-      const fresh = (await client.listMembers({ userEmail: planned.email })).find(
-        (m) => m.id === action.memberId,
-      );
+      const fresh = await readMember(client, planned);
       if (!fresh) {
         markFailed(action, 'member no longer exists in GrowthBook; not written', logger);
         continue;
@@ -79,9 +93,8 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyOutcome> {
         markFailed(action, 'member changed since the plan was made (stale); not written', logger);
         continue;
       }
-      const body = buildRoleUpdate(fresh, scope.project, action.to as string, scope.globalRole);
-      await writeOnce(action, planned, body, options);
-      sent.set(action.memberId, body);
+      const written = await writeSettled(action, planned, fresh, options);
+      sent.set(action.memberId, written);
       action.result = 'applied';
       logger.info(
         { email: action.email, member_id: action.memberId, kind: action.kind, to: action.to },
@@ -89,20 +102,35 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyOutcome> {
       );
     } catch (error) {
       if (error instanceof DeadlineError) {
-        stoppedBy = 'deadline';
-        stopDetail = error.message;
+        stop('deadline', error.message);
         break;
       }
       markFailed(action, messageOf(error), logger);
-      if (isSystemic(error)) {
-        stoppedBy = 'systemic-error';
-        stopDetail = messageOf(error);
+      if (error instanceof OutcomeUnknown && error.cause instanceof DeadlineError) {
+        stop('deadline', error.cause.message);
+        break;
+      }
+      const failure = error instanceof OutcomeUnknown ? 'blocked' : classify(error);
+      if (failure === 'blocked' || failure === 'uncertain') {
+        stop('systemic-error', messageOf(error));
         break;
       }
     }
   }
 
-  if (sent.size > 0 && stoppedBy !== 'deadline') await verify(actions, sent, options);
+  if (sent.size > 0) {
+    if (stoppedBy === 'deadline') {
+      markUnverified(actions, sent, 'written; not verified: the run deadline was reached');
+    } else {
+      try {
+        await verify(actions, sent, options);
+      } catch (error) {
+        if (!(error instanceof DeadlineError)) throw error;
+        stop('deadline', error.message);
+        markUnverified(actions, sent, 'written; not verified: the run deadline was reached');
+      }
+    }
+  }
 
   const changes = actions.filter(isChange);
   return {
@@ -115,42 +143,52 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyOutcome> {
   };
 }
 
-/** A failure after which the write may or may not have landed (server error, lost connection). */
-function isUncertain(error: unknown): boolean {
-  if (error instanceof DeadlineError) return false;
-  const status = (error as { status?: unknown }).status;
-  return typeof status !== 'number' || status >= 500;
+async function readMember(client: MemberWriter, planned: Member): Promise<Member | undefined> {
+  return (await client.listMembers({ userEmail: planned.email })).find((m) => m.id === planned.id);
 }
 
 /**
- * Sends one write. When the outcome is uncertain, the member is re-read: if the write landed it
- * counts as applied; if the member is still exactly as planned, the write provably did not land and
- * is sent once more; anything else is reported, never guessed.
+ * Sends one write and settles its outcome; returns the body that landed. When the outcome is
+ * uncertain the member is re-read: if the write landed it counts as applied; if the member is still
+ * exactly as planned, the write provably did not land and is sent once more, rebuilt from that
+ * re-read so a change made meanwhile to another project is kept; anything else is reported.
  */
-async function writeOnce(
+async function writeSettled(
   action: Action,
   planned: Member,
-  body: RoleUpdate,
+  fresh: Member,
   options: ApplyOptions,
-): Promise<void> {
+): Promise<RoleUpdate> {
   const { client, scope, logger, deadline } = options;
   const id = action.memberId as string;
+  const body = buildRoleUpdate(fresh, scope.project, action.to as string, scope.globalRole);
   try {
     await client.updateMemberRole(id, body);
-    return;
+    return body;
   } catch (error) {
-    if (!isUncertain(error)) throw error;
+    if (classify(error) !== 'uncertain') throw error;
     logger.warn(
       { email: action.email, member_id: id, err: messageOf(error) },
       'write outcome unknown; re-reading',
     );
-    deadline.check(`re-reading ${action.email}`);
-    const now = (await client.listMembers({ userEmail: planned.email })).find((m) => m.id === id);
-    if (now && verifyWrittenMember(now, body, scope.project).length === 0) return;
-    if (!now || memberFingerprint(now, scope.project) !== memberFingerprint(planned, scope.project))
-      throw error;
+    let now: Member | undefined;
+    try {
+      deadline.check(`re-reading ${action.email} after an uncertain write`);
+      now = await readMember(client, planned);
+    } catch (reread) {
+      throw new OutcomeUnknown(
+        `outcome unknown: ${messageOf(error)}; the member could not be re-read (${messageOf(reread)})`,
+        { cause: reread },
+      );
+    }
+    if (now && verifyWrittenMember(now, body, scope.project).length === 0) return body;
+    if (!now || memberFingerprint(now, scope.project) !== memberFingerprint(planned, scope.project)) {
+      throw new OutcomeUnknown(`outcome unknown: ${messageOf(error)}; the member changed meanwhile`);
+    }
     deadline.check(`rewriting ${action.email}`);
-    await client.updateMemberRole(id, body);
+    const again = buildRoleUpdate(now, scope.project, action.to as string, scope.globalRole);
+    await client.updateMemberRole(id, again);
+    return again;
   }
 }
 
@@ -161,6 +199,12 @@ function markFailed(action: Action, detail: string, logger: Logger): void {
     { email: action.email, member_id: action.memberId, kind: action.kind, detail },
     'write failed',
   );
+}
+
+function markUnverified(actions: Action[], sent: Map<string, RoleUpdate>, detail: string): void {
+  for (const action of actions) {
+    if (action.memberId && sent.has(action.memberId) && action.result === 'applied') action.detail = detail;
+  }
 }
 
 /** Reads every written member back once and checks it against what was sent. */
@@ -175,6 +219,7 @@ async function verify(
     deadline.check('verifying the writes');
     after = new Map((await client.listMembers()).map((m) => [m.id, m]));
   } catch (error) {
+    if (error instanceof DeadlineError) throw error;
     for (const action of actions) {
       if (action.memberId && sent.has(action.memberId)) {
         markFailed(action, `written, but could not be read back to verify: ${messageOf(error)}`, logger);

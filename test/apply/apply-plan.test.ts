@@ -4,17 +4,17 @@ import pino from 'pino';
 import { describe, expect, test } from 'vitest';
 import { applyPlan, type MemberWriter } from '../../src/apply/apply-plan.js';
 import type { Action, Member, RoleUpdate, Scope } from '../../src/core/index.js';
+import { GrowthBookHttpError, GrowthBookNetworkError } from '../../src/growthbook/errors.js';
 import { createDeadline, noDeadline } from '../../src/util/deadline.js';
 
 const PROJECT = 'prj_w';
 const SCOPE: Scope = { project: PROJECT, globalRole: 'noaccess', emailDomains: [], protectedEmails: [] };
 const logger = pino({ level: 'silent' });
 
-class HttpFailure extends Error {
-  constructor(readonly status: number | undefined) {
-    super(status === undefined ? 'socket hang up' : `answered ${status}`);
-  }
-}
+const failure = (status: number | undefined, path: string) =>
+  status === undefined
+    ? new GrowthBookNetworkError('POST', path, 'socket hang up', false, 1)
+    : new GrowthBookHttpError('POST', path, status, `answered ${status}`);
 
 type Fault = { call: 'read' | 'write'; nth: number; effect: 'fail-before' | 'fail-after'; status?: number };
 
@@ -29,7 +29,7 @@ function fakeServer(members: Member[], faults: Fault[] = []) {
       reads++;
       calls.push(`read ${filter?.userEmail ?? '*'}`);
       const f = fault('read', reads);
-      if (f) throw new HttpFailure(f.status);
+      if (f) throw failure(f.status, '/api/v1/members');
       return [...state.values()]
         .filter((m) => !filter?.userEmail || m.email === filter.userEmail)
         .map((m) => structuredClone(m));
@@ -38,16 +38,16 @@ function fakeServer(members: Member[], faults: Fault[] = []) {
       writes++;
       calls.push(`write ${id}`);
       const f = fault('write', writes);
-      if (f?.effect === 'fail-before') throw new HttpFailure(f.status);
+      if (f?.effect === 'fail-before') throw failure(f.status, `/api/v1/members/${id}/role`);
       const m = state.get(id);
-      if (!m) throw new HttpFailure(400);
+      if (!m) throw failure(400, `/api/v1/members/${id}/role`);
       state.set(id, {
         ...m,
         globalRole: body.role,
         environments: body.environments,
         projectRoles: body.projectRoles,
       });
-      if (f?.effect === 'fail-after') throw new HttpFailure(f.status);
+      if (f?.effect === 'fail-after') throw failure(f.status, `/api/v1/members/${id}/role`);
       return {};
     },
   };
@@ -207,5 +207,111 @@ describe('applyPlan', () => {
       result: 'failed',
       detail: expect.stringContaining('verification failed'),
     });
+  });
+
+  test('a resend after an uncertain write is rebuilt from the re-read: a change to another project made meanwhile is kept', async () => {
+    const server = fakeServer([b]);
+    const original = server.writer.updateMemberRole;
+    let calls = 0;
+    server.writer.updateMemberRole = async (id, body) => {
+      calls++;
+      if (calls === 1) {
+        // Someone changes another project while our first POST is lost on the way.
+        const m = server.state.get(id) as Member;
+        server.state.set(id, {
+          ...m,
+          projectRoles: [{ project: 'prj_other', role: 'engineer', environments: ['production'] }],
+        });
+        throw new GrowthBookNetworkError('POST', `/api/v1/members/${id}/role`, 'socket hang up', false, 1);
+      }
+      return original(id, body);
+    };
+    const planned = { ...b, projectRoles: [] };
+    const outcome = await applyPlan({
+      actions: [change(b, 'grant', 'readonly')],
+      planned: new Map([[b.id, planned]]),
+      scope: SCOPE,
+      client: server.writer,
+      deadline: noDeadline,
+      logger,
+      stopRequested: () => false,
+    });
+    expect(outcome.applied).toBe(1);
+    expect(server.state.get('b')?.projectRoles).toEqual([
+      { project: 'prj_other', role: 'engineer', environments: ['production'] },
+      { project: PROJECT, role: 'readonly', environments: [] },
+    ]);
+  });
+
+  test('a write our own validation refuses fails that member only; the next one is still written', async () => {
+    const server = fakeServer([a, b]);
+    const original = server.writer.updateMemberRole;
+    server.writer.updateMemberRole = async (id, body) => {
+      if (id === 'a') throw new TypeError('invalid role update for a: projectRoles.0.project: too short');
+      return original(id, body);
+    };
+    const outcome = await applyPlan({
+      actions: [change(a, 'revoke', 'noaccess'), change(b, 'grant', 'readonly')],
+      planned: new Map([
+        [a.id, a],
+        [b.id, b],
+      ]),
+      scope: SCOPE,
+      client: server.writer,
+      deadline: noDeadline,
+      logger,
+      stopRequested: () => false,
+    });
+    expect(outcome.actions.map((x) => x.result)).toEqual(['failed', 'applied']);
+    expect(outcome.stoppedBy).toBeNull();
+    expect(server.calls.filter((c) => c === 'read a@wikimedia.org')).toHaveLength(1);
+  });
+
+  test('a member changed since the plan (stale) is not written; the others are', async () => {
+    const server = fakeServer([a, b]);
+    server.state.set('a', { ...a, projectRoles: [{ project: PROJECT, role: 'readonly', environments: [] }] });
+    const outcome = await applyPlan({
+      actions: [change(a, 'revoke', 'noaccess'), change(b, 'grant', 'readonly')],
+      planned: new Map([
+        [a.id, a],
+        [b.id, b],
+      ]),
+      scope: SCOPE,
+      client: server.writer,
+      deadline: noDeadline,
+      logger,
+      stopRequested: () => false,
+    });
+    expect(outcome.actions[0]).toMatchObject({ result: 'failed', detail: expect.stringContaining('stale') });
+    expect(outcome.actions[1]?.result).toBe('applied');
+    expect(server.calls).not.toContain('write a');
+  });
+
+  test('the deadline reached before verification: exit as deadline, writes marked not verified', async () => {
+    let now = 0;
+    const clock = { now: () => now, sleep: async () => {} };
+    const deadline = createDeadline(10, clock);
+    const server = fakeServer([b]);
+    const original = server.writer.updateMemberRole;
+    server.writer.updateMemberRole = async (id, body) => {
+      const r = await original(id, body);
+      now = 20_000; // the write took the rest of the run's time
+      return r;
+    };
+    const outcome = await applyPlan({
+      actions: [change(b, 'grant', 'readonly')],
+      planned: new Map([[b.id, b]]),
+      scope: SCOPE,
+      client: server.writer,
+      deadline,
+      logger,
+      stopRequested: () => false,
+    });
+    expect(outcome.stoppedBy).toBe('deadline');
+    expect(outcome.actions[0]).toMatchObject({
+      result: 'applied',
+      detail: expect.stringContaining('not verified'),
+    });
+    expect(server.calls.at(-1)).toBe('write b');
   });
 });

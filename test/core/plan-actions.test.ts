@@ -252,20 +252,35 @@ describe('scope and skips', () => {
   });
 
   test('two LDAP people with one mail, neither entitled: revoked, not skipped', () => {
-    const a = only([ann({ projectRoles: [projectRole('admin')] })], [nobody, { ...nobody, uid: 'ann2', posix: [] }]);
+    const a = only(
+      [ann({ projectRoles: [projectRole('admin')] })],
+      [nobody, { ...nobody, uid: 'ann2', posix: [] }],
+    );
     expect(a).toMatchObject({ kind: 'revoke', to: 'noaccess', uid: null });
     expect(a.reason).toContain('2 LDAP people');
   });
 
   test('every mail value of a person joins: a member under a second mail gets the role', () => {
-    const a = only([member({ email: 'alias@wikimedia.org' })], [{ ...admin, aliases: ['alias@wikimedia.org'] }]);
+    const a = only(
+      [member({ email: 'alias@wikimedia.org' })],
+      [{ ...admin, aliases: ['alias@wikimedia.org'] }],
+    );
     expect(a).toMatchObject({ kind: 'grant', uid: 'ann', to: 'admin' });
   });
 
   test('a second mail shared with another person makes that mail ambiguous', () => {
-    const mallory: PersonSpec = { uid: 'mallory', mail: 'mallory@wikimedia.org', aliases: ['ann@wikimedia.org'], ldap: [], posix: [GATE] };
+    const mallory: PersonSpec = {
+      uid: 'mallory',
+      mail: 'mallory@wikimedia.org',
+      aliases: ['ann@wikimedia.org'],
+      ldap: [],
+      posix: [GATE],
+    };
     const actions = plan([ann()], [admin, mallory]);
-    expect(actions.find((x) => x.memberId === 'u_ann')).toMatchObject({ kind: 'skip', reason: 'ambiguous-identity' });
+    expect(actions.find((x) => x.memberId === 'u_ann')).toMatchObject({
+      kind: 'skip',
+      reason: 'ambiguous-identity',
+    });
   });
 });
 
@@ -278,7 +293,10 @@ describe('pending', () => {
     expect(a).toMatchObject({ kind: 'pending', email: 'ann@wikimedia.org' });
   });
   test('not pending when the person has a member under another of their mails', () => {
-    const actions = plan([member({ email: 'alias@wikimedia.org' })], [{ ...admin, aliases: ['alias@wikimedia.org'] }]);
+    const actions = plan(
+      [member({ email: 'alias@wikimedia.org' })],
+      [{ ...admin, aliases: ['alias@wikimedia.org'] }],
+    );
     expect(actions.map((a) => a.kind)).toEqual(['grant']);
   });
   test('not pending: no entitlement, outside domains, protected, ambiguous, no mail', () => {
@@ -286,7 +304,15 @@ describe('pending', () => {
     expect(plan([], [{ ...admin, mail: 'ann@gmail.com' }])).toEqual([]);
     expect(plan([], [admin], { ...SCOPE, protectedEmails: ['ann@wikimedia.org'] })).toEqual([]);
     expect(plan([], [admin, { ...admin, uid: 'ann2' }])).toEqual([]);
-    expect(plan([], [{ ...admin, aliases: ['shared@wikimedia.org'] }, { ...nobody, uid: 'x', mail: 'shared@wikimedia.org' }])).toEqual([]);
+    expect(
+      plan(
+        [],
+        [
+          { ...admin, aliases: ['shared@wikimedia.org'] },
+          { ...nobody, uid: 'x', mail: 'shared@wikimedia.org' },
+        ],
+      ),
+    ).toEqual([]);
     expect(plan([], [{ ...admin, mail: null }])).toEqual([]);
   });
 });

@@ -158,7 +158,8 @@ describe('properties', () => {
           // Ambiguity (two people, or two members, for one mail) may revoke but never grant.
           const key = normalizeEmail(m.email);
           const ambiguous =
-            (people.byMail.get(key)?.length ?? 0) > 1 || members.filter((x) => normalizeEmail(x.email) === key).length > 1;
+            (people.byMail.get(key)?.length ?? 0) > 1 ||
+            members.filter((x) => normalizeEmail(x.email) === key).length > 1;
           if (ambiguous) expect(a.to).toBe('noaccess');
         }
       }),

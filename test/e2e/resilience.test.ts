@@ -101,6 +101,7 @@ describe('writes under pressure', () => {
     const r = await world.runJson('apply', [], { SYNC_DEADLINE_SECONDS: '2' });
     expect(r.code).toBe(6);
     expect(r.doc.actions.map((a) => a.result)).toEqual(['applied', 'planned', 'planned']);
+    expect(r.doc.actions[0]?.detail).toContain('not verified');
     expect(world.writes()).toHaveLength(1);
   });
 

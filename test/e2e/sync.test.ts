@@ -459,7 +459,7 @@ describe('configuration, deadline and secrets', () => {
     expect(r.stderr).toContain('--dry-run');
   });
 
-  test('SYNC_DEADLINE_SECONDS: a run that cannot finish in time stops with exit 6 and writes nothing more', async () => {
+  test('SYNC_DEADLINE_SECONDS reached while collecting: exit 6, nothing written', async () => {
     const w = await given({
       people: [{ uid: 'a', ldap: [ADMIN], posix: [GATE] }],
       members: [seedMember('a')],
@@ -467,6 +467,7 @@ describe('configuration, deadline and secrets', () => {
     });
     const r = await w.run(['apply', '--output', 'json'], { SYNC_DEADLINE_SECONDS: '1' });
     expect(r.code).toBe(6);
+    expect(r.stderr).toContain('nothing was written');
     expect(w.writes()).toHaveLength(0);
   });
 

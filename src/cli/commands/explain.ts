@@ -20,10 +20,7 @@ export async function explainCommand(who: string, options: CommonOptions): Promi
   const key = who.trim();
   const byUid = people.byUid.get(key);
   const persons: PersonRecord[] = byUid ? [byUid] : (people.byMail.get(normalizeEmail(key)) ?? []);
-  const mails = new Set([
-    normalizeEmail(key),
-    ...persons.flatMap((p) => p.mails.map(normalizeEmail)),
-  ]);
+  const mails = new Set([normalizeEmail(key), ...persons.flatMap((p) => p.mails.map(normalizeEmail))]);
   const members = collected.members.filter((m) => mails.has(normalizeEmail(m.email)));
   if (persons.length === 0 && members.length === 0) {
     process.stderr.write(
@@ -76,7 +73,9 @@ export async function explainCommand(who: string, options: CommonOptions): Promi
   if (persons.length > 1)
     out.push(s.red(`${persons.length} LDAP people share this mail: never granted (ambiguous-identity).`));
   for (const p of document.people) {
-    out.push(`${s.bold(`${p.uid}`)}  ${p.mails.length > 0 ? p.mails.join(', ') : '(no mail)'}  ${s.dim(p.dn)}`);
+    out.push(
+      `${s.bold(`${p.uid}`)}  ${p.mails.length > 0 ? p.mails.join(', ') : '(no mail)'}  ${s.dim(p.dn)}`,
+    );
     const gateOk = p.gate.held.length > 0;
     out.push(
       `  gate      POSIX ${ctx.policy.gate.join(' or ')}: ${gateOk ? s.green('held') : s.red('NOT held — every rule is overridden to noaccess')}`,

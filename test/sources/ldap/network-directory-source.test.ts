@@ -148,7 +148,9 @@ describe('reads', () => {
   test('a second person with the same mail is found by the mail search, so the identity is ambiguous', async () => {
     const { src } = source();
     const directory = await src.read({ groupNames: NAMES, mails: ['jexample@EXAMPLE.org'] });
-    expect(directory.people.filter((p) => p.mails.some((m) => m.toLowerCase() === 'jexample@example.org'))).toHaveLength(2);
+    expect(
+      directory.people.filter((p) => p.mails.some((m) => m.toLowerCase() === 'jexample@example.org')),
+    ).toHaveLength(2);
   });
 
   test('filter values are data: "*" and ")(" in a mail match nobody', async () => {
