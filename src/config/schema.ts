@@ -3,13 +3,34 @@
 import { z } from 'zod';
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+/** Plain-text protocols are accepted only to this machine (tests, the demo, a local tunnel). */
+export const isLoopbackHost = (host: string) => LOOPBACK.test(host);
+
+/** An http(s) URL without credentials in it (they would end up in logs and errors). */
+const webUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).refine((u) => {
+  const url = new URL(u);
+  return url.username === '' && url.password === '';
+}, 'must not carry credentials (user:password@); secrets come from the environment or a file');
+/** The same, and https unless the host is a loopback address: API keys and access data travel here. */
+const secureUrl = webUrl.refine((u) => {
+  const url = new URL(u);
+  return url.protocol === 'https:' || isLoopbackHost(url.hostname);
+}, 'must use https:// (plain http:// is accepted only for a loopback address)');
 const roleId = z.string().regex(/^[A-Za-z0-9_]+$/, 'a GrowthBook role id: letters, digits and underscores');
 
+/** Roles that would hand out cross-project or organization-wide power if pinned on every write. */
+const UNPINNABLE = ['admin', 'gbDefault_projectAdmin'];
+
 const growthbook = z.strictObject({
-  url: httpUrl,
+  url: secureUrl,
   project: nonEmpty,
-  globalRole: roleId.default('noaccess'),
+  globalRole: roleId
+    .refine((r) => !UNPINNABLE.includes(r), {
+      message: 'is pinned on every write; admin or project admin there would grant organization-wide access',
+    })
+    .default('noaccess'),
   emailDomains: z.array(nonEmpty).default([]),
   protectedEmails: z.array(nonEmpty).default([]),
   requestsPerMinute: z.number().int().min(1).max(10_000).default(60),
@@ -23,14 +44,26 @@ const ldapUrl = z
   .string()
   .regex(/^ldaps?:\/\/[^\s/]+(:\d+)?\/?$/i, 'must look like ldaps://host:636 or ldap://host:389');
 
-const ldapNetwork = z.strictObject({
-  url: ldapUrl,
-  startTls: z.boolean().default(false),
-  peopleBase: nonEmpty,
-  groupBase: nonEmpty,
-  bindDn: nonEmpty.optional(),
-  timeoutSeconds: z.number().positive().max(600).default(30),
-});
+const ldapNetwork = z
+  .strictObject({
+    url: ldapUrl,
+    startTls: z.boolean().default(false),
+    peopleBase: nonEmpty,
+    groupBase: nonEmpty,
+    bindDn: nonEmpty.optional(),
+    timeoutSeconds: z.number().positive().max(600).default(30),
+  })
+  .superRefine((l, ctx) => {
+    // Group membership read in clear text can be altered on the way, and membership grants access.
+    const url = new URL(l.url.replace(/^ldaps?:/i, 'http:'));
+    if (/^ldap:/i.test(l.url) && !l.startTls && !isLoopbackHost(url.hostname)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['url'],
+        message: 'plain ldap:// would read group membership unencrypted; use ldaps:// or set startTls: true',
+      });
+    }
+  });
 
 const ldapFile = z.strictObject({
   file: nonEmpty,
@@ -38,7 +71,7 @@ const ldapFile = z.strictObject({
   groupBase: nonEmpty,
 });
 
-const posixUrl = z.strictObject({ url: httpUrl });
+const posixUrl = z.strictObject({ url: secureUrl });
 const posixFile = z.strictObject({ file: nonEmpty });
 
 const rule = z.strictObject({
@@ -105,7 +138,7 @@ const safety = z.strictObject({
 
 const metrics = z.strictObject({
   textfile: nonEmpty.optional(),
-  pushgatewayUrl: httpUrl.optional(),
+  pushgatewayUrl: webUrl.optional(),
 });
 
 const baseSchema = z.strictObject({

@@ -73,6 +73,54 @@ describe('parseConfigText', () => {
   });
 });
 
+describe('safety rules in the configuration', () => {
+  const withLine = (from: string, to: string) => errorOf(VALID.replace(from, to));
+  test.each([
+    ['admin', 'organization-wide'],
+    ['gbDefault_projectAdmin', 'organization-wide'],
+  ])('globalRole %s cannot be pinned', (role, words) => {
+    expect(withLine('  project: prj_abc', `  project: prj_abc\n  globalRole: ${role}`)).toMatch(
+      new RegExp(`growthbook.globalRole \\(line 4\\): .*${words}`),
+    );
+  });
+  test('credentials inside a URL are refused', () => {
+    expect(
+      withLine('https://growthbook-api.example.org', 'https://user:t0ken@growthbook-api.example.org'),
+    ).toMatch(/growthbook.url.*credentials/);
+    expect(withLine('  file: /tmp/data.yaml', '  url: https://u:p@gerrit.example.org/x?format=TEXT')).toMatch(
+      /posix.url.*credentials/,
+    );
+  });
+  test('plain http is refused for GrowthBook and gitiles unless the host is loopback', () => {
+    expect(withLine('https://growthbook-api.example.org', 'http://growthbook-api.example.org')).toMatch(
+      /growthbook.url.*https/,
+    );
+    expect(() =>
+      parseConfigText(
+        VALID.replace('https://growthbook-api.example.org', 'http://127.0.0.1:8080'),
+        'sync.yaml',
+      ),
+    ).not.toThrow();
+  });
+  test('plain ldap:// needs startTls unless the host is loopback', () => {
+    expect(withLine('ldaps://ldap.example.org:636', 'ldap://ldap.example.org:389')).toMatch(
+      /ldap.url.*startTls/,
+    );
+    expect(() =>
+      parseConfigText(
+        VALID.replace('ldaps://ldap.example.org:636', 'ldap://ldap.example.org:389').replace(
+          '  peopleBase',
+          '  startTls: true\n  peopleBase',
+        ),
+        'sync.yaml',
+      ),
+    ).not.toThrow();
+    expect(() =>
+      parseConfigText(VALID.replace('ldaps://ldap.example.org:636', 'ldap://127.0.0.1:3890'), 'sync.yaml'),
+    ).not.toThrow();
+  });
+});
+
 describe('environment', () => {
   test('API key from the environment, trimmed; missing key says how to fix it', () => {
     expect(readApiKey(undefined, { GROWTHBOOK_LDAP_SYNC_API_KEY: ' secret_x \n' })).toBe('secret_x');

@@ -70,6 +70,11 @@ export function buildDirectory(
     if (entry === undefined || found.length > 1) {
       return fail(`group "${name}" matches ${found.length} entries: ${found.map((e) => e.dn).join('; ')}`);
     }
+    // groupOfNames requires `member`: its absence means the attribute was not readable (an ACL, an
+    // anonymous bind), which must not be taken for an empty group.
+    if (!entry.attributes.has('member')) {
+      problems.push(`group "${name}" (${entry.dn}) came back without its member attribute (not readable?)`);
+    }
     const memberDns = valuesOf(entry, 'member').filter((dn) => dn.trim() !== '');
     for (const dn of memberDns) {
       if (!isDnUnder(dn, request.peopleBase)) {

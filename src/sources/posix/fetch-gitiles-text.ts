@@ -67,7 +67,7 @@ export async function fetchGitilesText(
     const detail =
       name === 'TimeoutError' || name === 'AbortError'
         ? `timed out after ${Number((budgetMs / 1000).toFixed(1))}s`
-        : describeFetchError(error);
+        : describeFetchError(error).split(url).join(origin); // the full URL may carry a token
     throw new SourceReadError('posix', `cannot fetch data.yaml from ${origin}: ${detail}`, { cause: error });
   }
 

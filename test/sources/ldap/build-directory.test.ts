@@ -224,4 +224,9 @@ describe('buildDirectory refuses what it cannot trust', () => {
       else expect(error.message).toMatch(message);
     });
   }
+
+  test('a group returned without its member attribute is an error, never an empty group', () => {
+    const e = errorOf(() => build(['growthbook-other'], group('growthbook-other', [])));
+    expect(e.message).toContain('without its member attribute');
+  });
 });
