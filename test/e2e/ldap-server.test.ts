@@ -122,7 +122,7 @@ describe('fail closed on LDAP faults (exit 4, nothing written, server and cause 
     const r = await w.run(['apply', '--output', 'json'], { SYNC_DEADLINE_SECONDS: '1' });
     slapdOf(w).resume();
     expect(r.code, r.stderr).toBe(6);
-    expect(r.stderr).toMatch(/run deadline reached during LDAP connect and bind anonymously/);
+    expect(r.stderr).toMatch(/run deadline reached during LDAP \S/);
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(w.writes()).toHaveLength(0);
   });

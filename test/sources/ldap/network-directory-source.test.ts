@@ -214,7 +214,8 @@ describe('fails closed, naming the server and the cause', () => {
       const started = Date.now();
       const error = await failure(src.read({ groupNames: NAMES, mails: [] }));
       expect(error).toBeInstanceOf(SourceReadError);
-      expect(error.message).toContain(`${slapd.url}: connect and bind anonymously: no answer within 0.3s`);
+      // A paused server leaves the first step it gets to hanging (usually the bind).
+      expect(error.message).toMatch(new RegExp(`${slapd.url}: [^:]+: no answer within 0\\.3s`));
       expect(Date.now() - started).toBeLessThan(3000);
     } finally {
       slapd.resume();
@@ -227,9 +228,7 @@ describe('fails closed, naming the server and the cause', () => {
     slapd.pause();
     try {
       const error = await failure(src.read({ groupNames: NAMES, mails: [] }));
-      expect(error.message).toContain(
-        `${slapd.ldapsUrl}: connect and bind anonymously: no answer within 0.3s`,
-      );
+      expect(error.message).toMatch(new RegExp(`${slapd.ldapsUrl}: [^:]+: no answer within 0\\.3s`));
     } finally {
       slapd.resume();
     }
@@ -257,9 +256,8 @@ describe('fails closed, naming the server and the cause', () => {
     try {
       const error = await failure(src.read({ groupNames: NAMES, mails: [] }));
       expect(error).toBeInstanceOf(DeadlineError);
-      expect(error.message).toContain(
-        `run deadline reached during LDAP connect and bind anonymously on ${slapd.url}`,
-      );
+      // Whichever operation the paused server leaves hanging (the pause can land after the bind).
+      expect(error.message).toMatch(new RegExp(`^run deadline reached during LDAP .+ on ${slapd.url}$`));
     } finally {
       slapd.resume();
     }
