@@ -19,6 +19,12 @@ export interface CommonOptions {
   logLevel?: string;
   overrideThreshold?: boolean;
   verbose?: boolean;
+  /** plan --out FILE */
+  out?: string;
+  /** apply --plan FILE */
+  plan?: string;
+  /** --lock-file PATH */
+  lockFile?: string;
 }
 
 export interface RunContext {

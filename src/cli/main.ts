@@ -46,6 +46,7 @@ function withCommonOptions(command: Command, { sync }: { sync: boolean }): Comma
     );
   if (sync) {
     command
+      .option('--lock-file <path>', 'refuse to run (exit 7) while another run holds this lock')
       .option('--override-threshold', 'let this one run exceed the circuit breaker (revoke/downgrade limits)')
       .option('-v, --verbose', 'human output: also list unchanged members');
   }
@@ -71,14 +72,22 @@ export function buildProgram(run: (work: () => Promise<ExitCode>) => void): Comm
       .command('plan', { isDefault: true })
       .description('collect, resolve, plan and check safety; print the plan; write nothing (the default)'),
     { sync: true },
-  ).action((o: CommonOptions) => run(() => syncCommand('plan', o)));
+  )
+    .option('--out <file>', 'also save the plan, with the member states it was made from, for apply --plan')
+    .action((o: CommonOptions) => run(() => syncCommand('plan', o)));
 
   withCommonOptions(
     program
       .command('apply')
       .description('plan, then apply the changes in order and verify them by reading back'),
     { sync: true },
-  ).action((o: CommonOptions) => run(() => syncCommand('apply', o)));
+  )
+    .option(
+      '--plan <file>',
+      'apply exactly this saved plan; refused (exit 5, nothing written) when it is older than ' +
+        'safety.maxPlanAgeSeconds or the members or sources changed since',
+    )
+    .action((o: CommonOptions) => run(() => syncCommand('apply', o)));
 
   withCommonOptions(
     program

@@ -43,15 +43,14 @@ export function renderReport(report: RunReport, options: { color: boolean; verbo
 
   const pending = report.actions.filter((a) => a.kind === 'pending');
   if (pending.length > 0) {
-    out.push(
-      '',
-      style.bold('Pending') + style.dim(' (entitled, no GrowthBook member yet; granted after first login)'),
-    );
+    out.push('', style.bold('Pending') + style.dim(' (not written this run)'));
+    const why = (a: Action) =>
+      a.reason === 'seat-limit' ? 'seat-limit (growthbook.maxSeats)' : 'no GrowthBook member yet';
     out.push(
       table(
         [
-          ['EMAIL', 'UID', 'TO', 'RULE'],
-          ...pending.map((a) => [a.email, a.uid ?? '-', a.to ?? '-', a.rule ?? '-']),
+          ['EMAIL', 'UID', 'TO', 'RULE', 'WHY'],
+          ...pending.map((a) => [a.email, a.uid ?? '-', a.to ?? '-', a.rule ?? '-', why(a)]),
         ],
         style,
       ),
@@ -89,6 +88,9 @@ export function renderReport(report: RunReport, options: { color: boolean; verbo
     `Summary: ${s.revoke} revoke, ${s.downgrade} downgrade, ${s.upgrade} upgrade, ${s.grant} grant · ` +
       `${s.noop} unchanged, ${s.pending} pending, ${s.skip} skipped`,
   );
+  if (report.refused) {
+    out.push(style.red(`Saved plan refused, nothing written: ${report.refused}. Make a new plan.`));
+  }
   const safety = report.safety;
   const limits = `threshold ${safety.threshold} (population ${safety.population}): ${safety.revoke} revokes, ${safety.downgrade} downgrades`;
   if (safety.tripped) {

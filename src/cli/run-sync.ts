@@ -2,15 +2,18 @@
 // caller prints it and turns it into an exit code.
 import { applyPlan, type MemberWriter } from '../apply/apply-plan.js';
 import { checkSafety, type ThresholdSettings } from '../core/check-safety.js';
+import { planDifferences } from '../core/compare-plan.js';
 import { joinIdentities } from '../core/identity.js';
+import { limitSeats } from '../core/limit-seats.js';
 import type { Action, Policy, SafetyReport, Scope, Summary } from '../core/model.js';
-import { isChange, planActions } from '../core/plan-actions.js';
+import { isChange, planActions, sortActions } from '../core/plan-actions.js';
 import { summarize } from '../core/summarize.js';
 import { ExitCode } from '../errors.js';
 import { auditAction } from '../observe/audit.js';
 import type { Logger } from '../observe/logger.js';
 import { type Collected, collectSources, type SourceSet } from '../sources/collect-sources.js';
 import type { Deadline } from '../util/deadline.js';
+import type { SavedPlan } from './saved-plan.js';
 
 export type RunMode = 'plan' | 'apply';
 
@@ -30,6 +33,8 @@ export interface RunReport {
     stoppedBy: string | null;
     detail: string | null;
   };
+  /** apply --plan: why the saved plan was not applied (nothing was written). */
+  refused?: string;
 }
 
 export interface RunOptions {
@@ -39,6 +44,10 @@ export interface RunOptions {
   scope: Scope;
   threshold: ThresholdSettings;
   overrideThreshold: boolean;
+  /** growthbook.maxSeats: grants beyond it are held back as pending. */
+  maxSeats?: number;
+  /** apply --plan: apply exactly this plan, if the world still matches it. */
+  savedPlan?: { plan: SavedPlan; maxAgeSeconds: number; now: Date };
   sources: SourceSet & { growthbook: MemberWriter };
   deadline: Deadline;
   logger: Logger;
@@ -48,25 +57,82 @@ export interface RunOptions {
 export interface RunResult {
   report: RunReport;
   exitCode: ExitCode;
-  collected: Collected;
+  /** Absent when the run stopped before reading the sources (a saved plan refused for its age). */
+  collected?: Collected;
 }
 
-export async function runSync(options: RunOptions): Promise<RunResult> {
-  const { logger, scope, policy } = options;
-  const collected = await collectSources(options.sources, policy, scope.project, logger);
-  const people = joinIdentities(collected.directory, collected.posix, policy);
-  const actions = planActions({ members: collected.members, people, policy, scope });
-  const safety = checkSafety(actions, options.threshold, { override: options.overrideThreshold });
-
-  const report: RunReport = {
+function reportOf(
+  options: RunOptions,
+  actions: Action[],
+  safety: SafetyReport,
+  projectName?: string,
+): RunReport {
+  return {
     runId: options.runId,
-    project: scope.project,
-    projectName: collected.project.name,
+    project: options.scope.project,
+    ...(projectName ? { projectName } : {}),
     mode: options.mode,
     summary: summarize(actions),
     safety,
     actions,
   };
+}
+
+export async function runSync(options: RunOptions): Promise<RunResult> {
+  const { logger, scope, policy } = options;
+  const saved = options.savedPlan;
+  if (saved) {
+    const ageSeconds = (saved.now.getTime() - Date.parse(saved.plan.createdAt)) / 1000;
+    if (saved.plan.project !== scope.project) {
+      return refuse(
+        options,
+        saved.plan,
+        `the plan is for project ${saved.plan.project}, not ${scope.project}`,
+      );
+    }
+    if (ageSeconds > saved.maxAgeSeconds || ageSeconds < -60) {
+      return refuse(
+        options,
+        saved.plan,
+        `the plan was made ${Math.round(ageSeconds)} s ago, more than safety.maxPlanAgeSeconds (${saved.maxAgeSeconds} s)`,
+      );
+    }
+  }
+
+  const collected = await collectSources(options.sources, policy, scope.project, logger);
+  const people = joinIdentities(collected.directory, collected.posix, policy);
+  const fresh = sortActions(
+    limitSeats(planActions({ members: collected.members, people, policy, scope }), options.maxSeats),
+    policy,
+  );
+
+  let actions = fresh;
+  let planned = new Map(collected.members.map((m) => [m.id, m]));
+  if (saved) {
+    const basis = new Map(Object.entries(saved.plan.basis));
+    const differences = planDifferences(
+      saved.plan.report.actions,
+      basis,
+      collected.members,
+      fresh,
+      scope.project,
+    );
+    if (differences.length > 0) {
+      return {
+        ...refuse(
+          options,
+          saved.plan,
+          `the world changed since the plan was saved: ${differences.join('; ')}`,
+        ),
+        collected,
+      };
+    }
+    actions = saved.plan.report.actions.map((a) => ({ ...a, result: 'planned' as const }));
+    planned = basis;
+  }
+
+  const safety = checkSafety(actions, options.threshold, { override: options.overrideThreshold });
+  const report = reportOf(options, actions, safety, collected.project.name);
 
   if (safety.exceeded) {
     logger.warn(
@@ -89,7 +155,7 @@ export async function runSync(options: RunOptions): Promise<RunResult> {
 
   const outcome = await applyPlan({
     actions,
-    planned: new Map(collected.members.map((m) => [m.id, m])),
+    planned,
     scope,
     client: options.sources.growthbook,
     deadline: options.deadline,
@@ -98,6 +164,7 @@ export async function runSync(options: RunOptions): Promise<RunResult> {
   });
   for (const action of outcome.actions) auditAction(logger, action, 'apply');
   report.actions = outcome.actions;
+  report.summary = summarize(outcome.actions);
   report.apply = {
     applied: outcome.applied,
     failed: outcome.failed,
@@ -115,4 +182,13 @@ export async function runSync(options: RunOptions): Promise<RunResult> {
     exitCode === ExitCode.Ok ? 'apply complete and verified' : 'apply incomplete',
   );
   return { report, exitCode, collected };
+}
+
+/** A saved plan that may not be applied: nothing is written, exit 5, the plan is shown as it was. */
+function refuse(options: RunOptions, plan: SavedPlan, why: string): RunResult {
+  options.logger.error({ reason: why }, 'saved plan refused: nothing written');
+  const actions = plan.report.actions.map((a) => ({ ...a, result: 'planned' as const }));
+  const report = reportOf(options, actions, plan.report.safety, plan.report.projectName);
+  report.refused = why;
+  return { report, exitCode: ExitCode.ApplyIncomplete };
 }

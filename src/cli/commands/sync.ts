@@ -4,6 +4,7 @@ import { type CommonOptions, loadContext } from '../context.js';
 import { defaultFormat, type OutputFormat, useColor, writeStdout } from '../output.js';
 import { renderReport } from '../render-human.js';
 import { type RunMode, type RunReport, runSync } from '../run-sync.js';
+import { readSavedPlan, savedPlanOf, writeSavedPlan } from '../saved-plan.js';
 import { watchSignals } from '../signals.js';
 
 export function parseFormat(value: string | undefined): OutputFormat {
@@ -26,6 +27,13 @@ export async function syncCommand(mode: RunMode, options: CommonOptions): Promis
   try {
     ctx.logger.info({ mode, project: ctx.scope.project }, 'run started');
     signals.setApplying(mode === 'apply');
+    const savedPlan = options.plan
+      ? {
+          plan: readSavedPlan(options.plan),
+          maxAgeSeconds: ctx.config.safety.maxPlanAgeSeconds,
+          now: new Date(),
+        }
+      : undefined;
     const result = await runSync({
       runId: ctx.runId,
       mode,
@@ -33,6 +41,8 @@ export async function syncCommand(mode: RunMode, options: CommonOptions): Promis
       scope: ctx.scope,
       threshold: ctx.config.safety.threshold,
       overrideThreshold: options.overrideThreshold === true,
+      maxSeats: ctx.config.growthbook.maxSeats,
+      ...(savedPlan ? { savedPlan } : {}),
       sources: ctx.sources,
       deadline: ctx.deadline,
       logger: ctx.logger,
@@ -43,6 +53,10 @@ export async function syncCommand(mode: RunMode, options: CommonOptions): Promis
       { exit_code: result.exitCode, growthbook_requests: stats.requests, retries: stats.retries },
       'run finished',
     );
+    if (options.out && result.collected) {
+      writeSavedPlan(options.out, savedPlanOf(result.report, result.collected.members, new Date()));
+      ctx.logger.info({ path: options.out }, 'plan saved');
+    }
     await printReport(result.report, format, options.verbose);
     return signals.requested() && result.exitCode === ExitCode.Ok
       ? ExitCode.ApplyIncomplete

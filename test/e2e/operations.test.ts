@@ -1,0 +1,126 @@
+// Operations: saved plans (plan --out / apply --plan) and the seat budget, through the real CLI.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import {
+  ADMIN,
+  buildDataYaml,
+  createWorld,
+  GATE,
+  PROJECT,
+  READONLY,
+  seedMember,
+  type World,
+} from '../helpers/world.js';
+
+let world: World | undefined;
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+const people = [
+  { uid: 'a', ldap: [ADMIN], posix: [GATE] },
+  { uid: 'b', ldap: [READONLY], posix: [GATE] },
+  { uid: 'c', ldap: [], posix: [GATE] },
+];
+const members = () => [
+  seedMember('a'),
+  seedMember('b'),
+  seedMember('c', { projectRoles: [{ project: PROJECT, role: 'readonly' }] }),
+];
+
+describe('saved plans', () => {
+  const planFile = (w: World) => join(w.dir, 'plan.json');
+
+  test('plan --out, then apply --plan applies exactly that plan', async () => {
+    world = await createWorld({ people, members: members() });
+    const w = world;
+    const planned = await w.runJson('plan', ['--out', planFile(w)]);
+    expect(planned.code).toBe(0);
+    expect(w.writes()).toHaveLength(0);
+    // A member who appears after the plan was saved is not part of it.
+    w.emulator.setMember(seedMember('late'));
+    const applied = await w.runJson('apply', ['--plan', planFile(w)]);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.doc.actions.map((x) => `${x.kind}:${x.email}:${x.result}`)).toEqual(
+      planned.doc.actions.map((x) => `${x.kind}:${x.email}:${x.kind === 'noop' ? 'planned' : 'applied'}`),
+    );
+    expect(
+      w
+        .writes()
+        .map((x) => x.id)
+        .sort(),
+    ).toEqual(['u_a', 'u_b', 'u_c']);
+  });
+
+  test('refused when a planned member changed in GrowthBook since (exit 5, nothing written)', async () => {
+    world = await createWorld({ people, members: members() });
+    const w = world;
+    await w.runJson('plan', ['--out', planFile(w)]);
+    w.emulator.setMember(seedMember('b', { projectRoles: [{ project: PROJECT, role: 'admin' }] }));
+    const r = await w.runJson('apply', ['--plan', planFile(w)]);
+    expect(r.code).toBe(5);
+    expect((r.doc as { refused?: string }).refused).toMatch(
+      /b@wikimedia.org: member state in GrowthBook changed/,
+    );
+    expect(w.writes()).toHaveLength(0);
+  });
+
+  test('refused when a person resolves differently now (the gate left data.yaml)', async () => {
+    world = await createWorld({ people, members: members() });
+    const w = world;
+    await w.runJson('plan', ['--out', planFile(w)]);
+    w.gitiles.setText(buildDataYaml(people.map((p) => (p.uid === 'a' ? { ...p, posix: [] } : p))));
+    const r = await w.runJson('apply', ['--plan', planFile(w)]);
+    expect(r.code).toBe(5);
+    expect((r.doc as { refused?: string }).refused).toMatch(
+      /a@wikimedia.org: now noop → noaccess \(saved: grant → admin\)/,
+    );
+    expect(w.writes()).toHaveLength(0);
+  });
+
+  test('refused when older than safety.maxPlanAgeSeconds', async () => {
+    world = await createWorld({ people, members: members() });
+    const w = world;
+    await w.runJson('plan', ['--out', planFile(w)]);
+    const saved = JSON.parse(readFileSync(planFile(w), 'utf8'));
+    saved.createdAt = new Date(Date.now() - 2 * 3600 * 1000).toISOString();
+    writeFileSync(planFile(w), JSON.stringify(saved));
+    w.emulator.resetRequests();
+    const r = await w.runJson('apply', ['--plan', planFile(w)]);
+    expect(r.code).toBe(5);
+    expect((r.doc as { refused?: string }).refused).toMatch(/more than safety.maxPlanAgeSeconds \(3600 s\)/);
+    expect(w.emulator.requests).toHaveLength(0); // refused before reading anything
+  });
+
+  test('a file that is not a saved plan is a usage error (exit 3)', async () => {
+    world = await createWorld({ people, members: members() });
+    const w = world;
+    writeFileSync(planFile(w), '{"hello": 1}');
+    const r = await w.run(['apply', '--plan', planFile(w), '--output', 'json']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('not a plan written by plan --out');
+  });
+});
+
+describe('seat budget', () => {
+  test('grants beyond growthbook.maxSeats are held back as pending seat-limit', async () => {
+    const entitled = ['p1', 'p2', 'p3'].map((uid) => ({ uid, ldap: [READONLY], posix: [GATE] }));
+    world = await createWorld({
+      people: entitled,
+      members: entitled.map((p) => seedMember(p.uid)),
+      growthbook: { maxSeats: 2 },
+    });
+    const r = await world.runJson('apply');
+    expect(r.code, r.stderr).toBe(0);
+    expect(
+      r.doc.actions.map((x) => `${x.kind}:${x.email}:${x.reason === 'seat-limit' ? 'seat-limit' : x.result}`),
+    ).toEqual([
+      'grant:p1@wikimedia.org:applied',
+      'grant:p2@wikimedia.org:applied',
+      'pending:p3@wikimedia.org:seat-limit',
+    ]);
+    expect(world.writes()).toHaveLength(2);
+  });
+});
