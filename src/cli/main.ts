@@ -29,7 +29,10 @@ Environment:
   GBSYNC_CONFIG                 configuration file when --config is not given
   GBSYNC_LOG_LEVEL              debug|info|warn|error|silent (logs are JSON lines on stderr)`;
 
-function withCommonOptions(command: Command, { sync }: { sync: boolean }): Command {
+function withCommonOptions(
+  command: Command,
+  { sync, lock = sync }: { sync: boolean; lock?: boolean },
+): Command {
   command
     .option('-c, --config <file>', 'configuration file (default: $GBSYNC_CONFIG)')
     .addOption(
@@ -45,8 +48,9 @@ function withCommonOptions(command: Command, { sync }: { sync: boolean }): Comma
       ]),
     );
   if (sync) {
+    if (lock)
+      command.option('--lock-file <path>', 'refuse to run (exit 7) while another run holds this lock');
     command
-      .option('--lock-file <path>', 'refuse to run (exit 7) while another run holds this lock')
       .option('--override-threshold', 'let this one run exceed the circuit breaker (revoke/downgrade limits)')
       .option('-v, --verbose', 'human output: also list unchanged members');
   }
@@ -110,7 +114,7 @@ export function buildProgram(run: (work: () => Promise<ExitCode>) => void): Comm
       .description(
         'run plan, apply and plan again against an embedded GrowthBook emulator and sample data (human output unless --output json)',
       ),
-    { sync: true },
+    { sync: true, lock: false },
   ).action((o: CommonOptions) => run(() => demoCommand(o)));
 
   return program;

@@ -9,7 +9,6 @@
 // and run id, and a pid is only judged on the same hostname; a lock from another hostname is held until
 // an operator removes it. This assumes a hostname names one pid namespace, which holds for hosts and for
 // pods without `hostNetwork`.
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import nodePath from 'node:path';
@@ -122,9 +121,12 @@ function tryCreate(path: string, content: string): boolean {
     const code = errorCode(error);
     if (code === 'EEXIST') return false;
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-      throw new ConfigError(`lock file ${path}: directory ${nodePath.dirname(path)} is not writable (${code})`, {
-        cause: error,
-      });
+      throw new ConfigError(
+        `lock file ${path}: directory ${nodePath.dirname(path)} is not writable (${code})`,
+        {
+          cause: error,
+        },
+      );
     }
     throw new ConfigError(`lock file ${path}: cannot create: ${messageOf(error)}`, { cause: error });
   }
@@ -213,7 +215,15 @@ function replaceStale(path: string, staleText: string, content: string, self: Lo
       closeQuietly(claimFd);
     }
     if (readLockFile(path) !== staleText) return false;
-    fs.unlinkSync(path);
+    try {
+      fs.unlinkSync(path);
+    } catch (error) {
+      if (errorCode(error) !== 'ENOENT') {
+        throw new ConfigError(`lock file ${path}: cannot remove the stale lock: ${messageOf(error)}`, {
+          cause: error,
+        });
+      }
+    }
     // Someone may create the lock between the unlink and this create; O_EXCL decides, and the loser
     // sees the winner's fresh lock on its next round.
     return tryCreate(path, content);
@@ -321,6 +331,3 @@ function unlinkQuietly(path: string): void {
     // Already gone or not removable; the caller reports what matters.
   }
 }
-
-// Exported for tests: a fresh unique run id when the caller has none at hand.
-export const newRunId = (): string => randomUUID();

@@ -1,7 +1,10 @@
 // Operations: saved plans (plan --out / apply --plan) and the seat budget, through the real CLI.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
+import { acquireRunLock } from '../../src/cli/run-lock.js';
 import {
   ADMIN,
   buildDataYaml,
@@ -122,5 +125,42 @@ describe('seat budget', () => {
       'pending:p3@wikimedia.org:seat-limit',
     ]);
     expect(world.writes()).toHaveLength(2);
+  });
+});
+
+describe('--lock-file', () => {
+  test('a lock held by a live run: exit 7 at once, nothing read or written', async () => {
+    world = await createWorld({ people, members: members() });
+    const w = world;
+    const path = join(w.dir, 'sync.lock');
+    const held = acquireRunLock(path, { runId: 'other-run' });
+    try {
+      const r = await w.run(['apply', '--lock-file', path, '--output', 'json']);
+      expect(r.code).toBe(7);
+      expect(r.stderr).toContain('other-run');
+      expect(w.emulator.requests).toHaveLength(0);
+    } finally {
+      held.release();
+    }
+  });
+
+  test('a stale lock (its process gone) is taken over with a warning, and released after the run', async () => {
+    world = await createWorld({ people, members: members() });
+    const w = world;
+    const path = join(w.dir, 'sync.lock');
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
+    writeFileSync(
+      path,
+      JSON.stringify({
+        pid: dead,
+        hostname: hostname(),
+        runId: 'crashed-run',
+        startedAt: new Date().toISOString(),
+      }),
+    );
+    const r = await w.run(['apply', '--lock-file', path, '--output', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('took over a stale lock');
+    expect(existsSync(path)).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import { ConfigError, ExitCode } from '../../errors.js';
 import { type CommonOptions, loadContext } from '../context.js';
 import { defaultFormat, type OutputFormat, useColor, writeStdout } from '../output.js';
 import { renderReport } from '../render-human.js';
+import { acquireRunLock } from '../run-lock.js';
 import { type RunMode, type RunReport, runSync } from '../run-sync.js';
 import { readSavedPlan, savedPlanOf, writeSavedPlan } from '../saved-plan.js';
 import { watchSignals } from '../signals.js';
@@ -23,6 +24,18 @@ export async function syncCommand(mode: RunMode, options: CommonOptions): Promis
   const format = parseFormat(options.output);
   // On a terminal the table is the output; JSON log lines would bury it.
   const ctx = loadContext(options, format === 'human' && process.stderr.isTTY ? 'warn' : 'info');
+  const lock = options.lockFile
+    ? acquireRunLock(options.lockFile, {
+        runId: ctx.runId,
+        onStaleTakeover: (held) =>
+          ctx.logger.warn({ lock: options.lockFile, held }, 'took over a stale lock'),
+        onReleaseFailure: (error) =>
+          ctx.logger.warn({ lock: options.lockFile, err: String(error) }, 'lock not released'),
+      })
+    : undefined;
+  // A signal may end the process from its handler; the lock goes with it.
+  const releaseOnExit = () => lock?.release();
+  process.once('exit', releaseOnExit);
   const signals = watchSignals((signal) => ctx.logger.warn({ signal }, 'stopped by signal before any write'));
   try {
     ctx.logger.info({ mode, project: ctx.scope.project }, 'run started');
@@ -63,5 +76,7 @@ export async function syncCommand(mode: RunMode, options: CommonOptions): Promis
       : result.exitCode;
   } finally {
     signals.dispose();
+    lock?.release();
+    process.off('exit', releaseOnExit);
   }
 }

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { renderMetrics } from '../../src/observe/metrics.js';
+import { FINISHED_MS, parseMeta, parseSamples, realisticInput } from './helpers.js';
+
+const REQUIRED = [
+  'gbsync_last_run_timestamp_seconds',
+  'gbsync_last_success_timestamp_seconds',
+  'gbsync_run_duration_seconds',
+  'gbsync_exit_code',
+  'gbsync_actions',
+  'gbsync_members',
+  'gbsync_pending',
+  'gbsync_skipped',
+  'gbsync_source_entries',
+  'gbsync_requests',
+  'gbsync_circuit_breaker_tripped',
+];
+
+describe('renderMetrics', () => {
+  it('renders every series of a realistic apply run, and nothing else', async () => {
+    const text = await renderMetrics(realisticInput(), { lastSuccessSeconds: 1_699_999_000 });
+    expect(Object.fromEntries(parseSamples(text))).toEqual({
+      gbsync_last_run_timestamp_seconds: 1_700_000_012.5,
+      gbsync_last_success_timestamp_seconds: 1_699_999_000,
+      gbsync_run_duration_seconds: 12.5,
+      gbsync_exit_code: 5,
+      'gbsync_actions{kind="revoke",result="planned"}': 0,
+      'gbsync_actions{kind="revoke",result="applied"}': 2,
+      'gbsync_actions{kind="downgrade",result="planned"}': 0,
+      'gbsync_actions{kind="upgrade",result="planned"}': 0,
+      'gbsync_actions{kind="grant",result="planned"}': 0,
+      'gbsync_actions{kind="grant",result="failed"}': 1,
+      'gbsync_actions{kind="noop",result="planned"}': 2,
+      'gbsync_actions{kind="skip",result="planned"}': 3,
+      'gbsync_actions{kind="pending",result="planned"}': 1,
+      'gbsync_members{role="CustomElevatedAccess"}': 3,
+      'gbsync_members{role="admin"}': 2,
+      'gbsync_members{role="readonly"}': 5,
+      gbsync_pending: 1,
+      'gbsync_skipped{reason="global-admin"}': 1,
+      'gbsync_skipped{reason="outside-email-domains"}': 2,
+      'gbsync_source_entries{source="ldap"}': 42,
+      'gbsync_source_entries{source="posix"}': 17,
+      'gbsync_source_entries{source="growthbook"}': 12,
+      'gbsync_requests{target="growthbook",status="200"}': 3,
+      'gbsync_requests{target="growthbook",status="429"}': 1,
+      'gbsync_requests{target="growthbook",status="500"}': 1,
+      'gbsync_requests{target="ldap",status="ok"}': 2,
+      'gbsync_requests{target="posix",status="200"}': 1,
+      gbsync_circuit_breaker_tripped: 0,
+    });
+  });
+
+  it('gives every metric a HELP line and declares it a gauge', async () => {
+    const meta = parseMeta(await renderMetrics(realisticInput({ succeeded: true, exitCode: 0 })));
+    expect([...meta.keys()].sort()).toEqual([...REQUIRED].sort());
+    for (const name of REQUIRED) {
+      expect(meta.get(name)?.type, name).toBe('gauge');
+      expect(meta.get(name)?.help?.length ?? 0, name).toBeGreaterThan(20);
+    }
+  });
+
+  it('records this run as the last success when it succeeded', async () => {
+    const text = await renderMetrics(realisticInput({ succeeded: true, exitCode: 0 }), {
+      lastSuccessSeconds: 1_600_000_000,
+    });
+    expect(parseSamples(text).get('gbsync_last_success_timestamp_seconds')).toBe(FINISHED_MS / 1000);
+  });
+
+  it('leaves the last success out after a failure with no earlier value', async () => {
+    const text = await renderMetrics(realisticInput());
+    expect(text).not.toContain('gbsync_last_success_timestamp_seconds');
+    expect(parseSamples(text).get('gbsync_exit_code')).toBe(5);
+  });
+
+  it('reports a tripped breaker with every change still planned', async () => {
+    const text = await renderMetrics(
+      realisticInput({
+        exitCode: 2,
+        breakerTripped: true,
+        actions: realisticInput().actions?.map((a) => ({ ...a, result: 'planned' as const })) ?? null,
+      }),
+    );
+    const samples = parseSamples(text);
+    expect(samples.get('gbsync_circuit_breaker_tripped')).toBe(1);
+    expect(samples.get('gbsync_actions{kind="revoke",result="planned"}')).toBe(2);
+    expect(samples.get('gbsync_actions{kind="grant",result="planned"}')).toBe(1);
+    expect(samples.has('gbsync_actions{kind="revoke",result="applied"}')).toBe(false);
+  });
+
+  it('after a source error (no plan) keeps zero change series and leaves unknowns out', async () => {
+    const text = await renderMetrics(
+      realisticInput({
+        exitCode: 4,
+        actions: null,
+        seatsByRole: null,
+        sourceEntries: { ldap: 42 },
+        requests: [{ target: 'posix', status: 'network-error' }],
+      }),
+    );
+    expect(Object.fromEntries(parseSamples(text))).toEqual({
+      gbsync_last_run_timestamp_seconds: 1_700_000_012.5,
+      gbsync_run_duration_seconds: 12.5,
+      gbsync_exit_code: 4,
+      'gbsync_actions{kind="revoke",result="planned"}': 0,
+      'gbsync_actions{kind="downgrade",result="planned"}': 0,
+      'gbsync_actions{kind="upgrade",result="planned"}': 0,
+      'gbsync_actions{kind="grant",result="planned"}': 0,
+      'gbsync_source_entries{source="ldap"}': 42,
+      'gbsync_requests{target="posix",status="network-error"}': 1,
+      gbsync_circuit_breaker_tripped: 0,
+    });
+  });
+
+  it('uses a fresh registry: no process metrics, nothing carried between renders', async () => {
+    await renderMetrics(realisticInput({ seatsByRole: { engineer: 9 } }));
+    const text = await renderMetrics(realisticInput());
+    expect(text).not.toMatch(/^process_|^nodejs_/m);
+    expect(text).not.toContain('engineer');
+  });
+
+  it('escapes label values it does not control', async () => {
+    const text = await renderMetrics(realisticInput({ seatsByRole: { 'odd"role\\x': 1 } }));
+    expect(parseSamples(text).get('gbsync_members{role="odd\\"role\\\\x"}')).toBe(1);
+  });
+});
