@@ -9,6 +9,7 @@ import { createGrowthBookClient, type GrowthBookClient } from '../growthbook/cli
 import { createLogger, type Logger, type LogLevel } from '../observe/logger.js';
 import type { SourceSet } from '../sources/collect-sources.js';
 import { createDirectorySource } from '../sources/ldap/create-directory-source.js';
+import type { DirectorySource } from '../sources/ldap/directory-source.js';
 import { readPosixGroups } from '../sources/posix/read-posix-groups.js';
 import { createDeadline, type Deadline } from '../util/deadline.js';
 import { USER_AGENT } from '../version.js';
@@ -27,8 +28,16 @@ export interface CommonOptions {
   lockFile?: string;
 }
 
+/** One request or operation against a source, for `gbsync_requests{target,status}`. */
+export interface RequestRecord {
+  target: 'growthbook' | 'ldap' | 'posix';
+  status: string;
+}
+
 export interface RunContext {
   runId: string;
+  /** Every request the run made, by target and outcome. */
+  requests: RequestRecord[];
   config: Config;
   logger: Logger;
   deadline: Deadline;
@@ -74,6 +83,7 @@ export function buildContext(
   const deadline = createDeadline(readDeadlineSeconds(env));
   const apiKey = options.apiKey ?? readApiKey(config.growthbook.apiKeyFile, env);
   const { logger } = options;
+  const requests: RequestRecord[] = [];
   const client = createGrowthBookClient({
     baseUrl: config.growthbook.url,
     apiKey,
@@ -81,15 +91,29 @@ export function buildContext(
     requestsPerMinute: config.growthbook.requestsPerMinute,
     maxRetries: config.growthbook.maxRetries,
     deadline,
-    onRequest: (e) => logger.debug({ target: 'growthbook', ...e }, 'request'),
+    onRequest: (e) => {
+      requests.push({ target: 'growthbook', status: e.status === null ? 'network-error' : String(e.status) });
+      logger.debug({ target: 'growthbook', ...e }, 'request');
+    },
   });
   const sources = {
     growthbook: client,
-    directory: createDirectorySource(config.ldap, { env, deadline, logger }),
-    readPosix: () => readPosixGroups(config.posix, { deadline, userAgent: USER_AGENT }),
+    directory: recordedDirectory(createDirectorySource(config.ldap, { env, deadline, logger }), requests),
+    readPosix: () =>
+      readPosixGroups(config.posix, { deadline, userAgent: USER_AGENT }).then(
+        (read) => {
+          requests.push({ target: 'posix', status: 'ok' });
+          return read;
+        },
+        (error: unknown) => {
+          requests.push({ target: 'posix', status: 'error' });
+          throw error;
+        },
+      ),
   };
   return {
     runId: options.runId,
+    requests,
     config,
     logger,
     deadline,
@@ -105,4 +129,26 @@ export function loadContext(options: CommonOptions, fallbackLevel: LogLevel): Ru
   const logger = createLogger({ runId, level: resolveLogLevel(options.logLevel, fallbackLevel) });
   const config = loadConfigFile(configPath(options.config));
   return buildContext(config, { logger, runId });
+}
+
+/** Counts a directory read as its LDAP operations (one for a file), ok or failed. */
+function recordedDirectory(source: DirectorySource, requests: RequestRecord[]): DirectorySource {
+  const operations = () => {
+    const n = source.details?.().operations;
+    return typeof n === 'number' && n > 0 ? n : 1;
+  };
+  return {
+    description: source.description,
+    ...(source.details ? { details: () => source.details?.() ?? {} } : {}),
+    async read(request) {
+      try {
+        const directory = await source.read(request);
+        for (let i = 0; i < operations(); i++) requests.push({ target: 'ldap', status: 'ok' });
+        return directory;
+      } catch (error) {
+        requests.push({ target: 'ldap', status: 'error' });
+        throw error;
+      }
+    },
+  };
 }

@@ -1,7 +1,7 @@
 // Operations: saved plans (plan --out / apply --plan) and the seat budget, through the real CLI.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { acquireRunLock } from '../../src/cli/run-lock.js';
@@ -162,5 +162,81 @@ describe('--lock-file', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('took over a stale lock');
     expect(existsSync(path)).toBe(false);
+  });
+});
+
+describe('metrics', () => {
+  const value = (text: string, series: string) => {
+    const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+    return line === undefined ? undefined : Number(line.slice(series.length + 1));
+  };
+
+  test('a run writes the textfile atomically and pushes to the Pushgateway; a failed run keeps the last success', async () => {
+    const pushed: { method: string; url: string; body: string }[] = [];
+    let metricsDir = '';
+    const { createServer } = await import('node:http');
+    const gateway = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => {
+        body += d;
+      });
+      req.on('end', () => {
+        pushed.push({ method: req.method ?? '', url: req.url ?? '', body });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
+    const port = (gateway.address() as { port: number }).port;
+    try {
+      metricsDir = mkdtempSync(join(tmpdir(), 'gbsync-metrics-'));
+      const textfile = join(metricsDir, 'growthbook_ldap_sync.prom');
+      world = await createWorld({
+        people,
+        members: members(),
+        metrics: { textfile, pushgatewayUrl: `http://127.0.0.1:${port}` },
+      });
+      const w = world;
+
+      const ok = await w.runJson('apply');
+      expect(ok.code).toBe(0);
+      const first = readFileSync(textfile, 'utf8');
+      expect(value(first, 'gbsync_exit_code')).toBe(0);
+      expect(value(first, 'gbsync_actions{kind="grant",result="applied"}')).toBe(2);
+      expect(value(first, 'gbsync_actions{kind="revoke",result="applied"}')).toBe(1);
+      expect(value(first, 'gbsync_members{role="admin"}')).toBe(1);
+      expect(value(first, 'gbsync_members{role="readonly"}')).toBe(1);
+      expect(value(first, 'gbsync_source_entries{source="growthbook"}')).toBe(3);
+      expect(value(first, 'gbsync_requests{target="growthbook",status="200"}')).toBeGreaterThan(0);
+      expect(value(first, 'gbsync_circuit_breaker_tripped')).toBe(0);
+      const success = value(first, 'gbsync_last_success_timestamp_seconds');
+      expect(success).toBeGreaterThan(0);
+      expect(pushed).toHaveLength(1);
+      expect(pushed[0]).toMatchObject({ method: 'POST', url: '/metrics/job/growthbook_ldap_sync' });
+      expect(pushed[0]?.body).toContain('gbsync_exit_code 0');
+
+      w.gitiles.setMode('error-500');
+      const failed = await w.run(['apply', '--output', 'json']);
+      expect(failed.code).toBe(4);
+      const second = readFileSync(textfile, 'utf8');
+      expect(value(second, 'gbsync_exit_code')).toBe(4);
+      expect(value(second, 'gbsync_last_success_timestamp_seconds')).toBe(success);
+      expect(value(second, 'gbsync_requests{target="posix",status="error"}')).toBe(1);
+      expect(pushed[1]?.body).not.toContain('gbsync_last_success_timestamp_seconds ');
+    } finally {
+      if (metricsDir) rmSync(metricsDir, { recursive: true, force: true });
+      gateway.closeAllConnections();
+      await new Promise((r) => gateway.close(r));
+    }
+  });
+
+  test('a Pushgateway that is down is logged, never fatal', async () => {
+    world = await createWorld({
+      people,
+      members: members(),
+      metrics: { pushgatewayUrl: 'http://127.0.0.1:9' },
+    });
+    const r = await world.runJson('plan');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('metrics push failed');
   });
 });

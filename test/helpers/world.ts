@@ -53,6 +53,7 @@ export interface WorldSpec {
   /** Extra keys merged into the config's sections. */
   growthbook?: Record<string, unknown>;
   safety?: Record<string, unknown>;
+  metrics?: Record<string, unknown>;
   /** Omit LDAP groups from the export (to test a missing group). */
   omitLdapGroups?: string[];
   /** Raw member DNs added to LDAP groups (e.g. outside ou=people). */
@@ -245,6 +246,7 @@ export async function createWorld(spec: WorldSpec): Promise<World> {
       rank: ['noaccess', 'readonly', ELEVATED_ROLE, 'admin'],
     },
     ...(spec.safety ? { safety: spec.safety } : {}),
+    ...(spec.metrics ? { metrics: spec.metrics } : {}),
   };
   const configPath = join(dir, 'sync.yaml');
   writeFileSync(configPath, stringify(config));

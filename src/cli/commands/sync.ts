@@ -1,10 +1,11 @@
 // `plan` and `apply`.
-import { ConfigError, ExitCode } from '../../errors.js';
+import { ConfigError, ExitCode, exitCodeOf } from '../../errors.js';
 import { type CommonOptions, loadContext } from '../context.js';
 import { defaultFormat, type OutputFormat, useColor, writeStdout } from '../output.js';
 import { renderReport } from '../render-human.js';
 import { acquireRunLock } from '../run-lock.js';
-import { type RunMode, type RunReport, runSync } from '../run-sync.js';
+import { publishRunMetrics } from '../run-metrics.js';
+import { type RunMode, type RunReport, type RunResult, runSync } from '../run-sync.js';
 import { readSavedPlan, savedPlanOf, writeSavedPlan } from '../saved-plan.js';
 import { watchSignals } from '../signals.js';
 
@@ -37,6 +38,9 @@ export async function syncCommand(mode: RunMode, options: CommonOptions): Promis
   const releaseOnExit = () => lock?.release();
   process.once('exit', releaseOnExit);
   const signals = watchSignals((signal) => ctx.logger.warn({ signal }, 'stopped by signal before any write'));
+  const startedAt = Date.now();
+  let result: RunResult | undefined;
+  let exitCode: ExitCode = ExitCode.Internal;
   try {
     ctx.logger.info({ mode, project: ctx.scope.project }, 'run started');
     signals.setApplying(mode === 'apply');
@@ -47,7 +51,7 @@ export async function syncCommand(mode: RunMode, options: CommonOptions): Promis
           now: new Date(),
         }
       : undefined;
-    const result = await runSync({
+    result = await runSync({
       runId: ctx.runId,
       mode,
       policy: ctx.policy,
@@ -62,8 +66,10 @@ export async function syncCommand(mode: RunMode, options: CommonOptions): Promis
       stopRequested: signals.requested,
     });
     const stats = ctx.client.stats();
+    exitCode =
+      signals.requested() && result.exitCode === ExitCode.Ok ? ExitCode.ApplyIncomplete : result.exitCode;
     ctx.logger.info(
-      { exit_code: result.exitCode, growthbook_requests: stats.requests, retries: stats.retries },
+      { exit_code: exitCode, growthbook_requests: stats.requests, retries: stats.retries },
       'run finished',
     );
     if (options.out && result.collected) {
@@ -71,10 +77,12 @@ export async function syncCommand(mode: RunMode, options: CommonOptions): Promis
       ctx.logger.info({ path: options.out }, 'plan saved');
     }
     await printReport(result.report, format, options.verbose);
-    return signals.requested() && result.exitCode === ExitCode.Ok
-      ? ExitCode.ApplyIncomplete
-      : result.exitCode;
+    return exitCode;
+  } catch (error) {
+    exitCode = exitCodeOf(error);
+    throw error;
   } finally {
+    await publishRunMetrics(ctx, startedAt, exitCode, result);
     signals.dispose();
     lock?.release();
     process.off('exit', releaseOnExit);

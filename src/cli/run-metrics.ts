@@ -1,0 +1,61 @@
+// Turns one run into the metrics DESIGN.md lists and publishes them (textfile and/or Pushgateway).
+import type { Action } from '../core/model.js';
+import { isChange } from '../core/plan-actions.js';
+import { ExitCode } from '../errors.js';
+import { publishMetrics, type RunMetricsInput } from '../observe/metrics.js';
+import type { RunContext } from './context.js';
+import type { RunResult } from './run-sync.js';
+
+/** In-scope members by effective access in the project after the run: the seats. */
+export function seatsAfter(actions: readonly Action[]): Record<string, number> {
+  const seats: Record<string, number> = {};
+  for (const a of actions) {
+    if (a.memberId === null || a.kind === 'skip') continue;
+    const role = isChange(a) && a.result === 'applied' ? a.to : a.from;
+    if (role === null || role === 'noaccess') continue;
+    seats[role] = (seats[role] ?? 0) + 1;
+  }
+  return seats;
+}
+
+export function metricsInputOf(
+  ctx: RunContext,
+  startedAtMs: number,
+  exitCode: ExitCode,
+  result: RunResult | undefined,
+): RunMetricsInput {
+  const collected = result?.collected;
+  const actions = result && !result.report.refused ? result.report.actions : null;
+  return {
+    startedAtMs,
+    finishedAtMs: Date.now(),
+    exitCode,
+    succeeded: exitCode === ExitCode.Ok,
+    breakerTripped: result?.report.safety.tripped === true && !result.report.refused,
+    actions,
+    seatsByRole: actions ? seatsAfter(actions) : null,
+    sourceEntries: collected
+      ? {
+          ldap: collected.directory.people.length + collected.directory.groups.length,
+          posix: Object.keys(collected.posix.groups).length,
+          growthbook: collected.members.length,
+        }
+      : {},
+    requests: ctx.requests,
+  };
+}
+
+export async function publishRunMetrics(
+  ctx: RunContext,
+  startedAtMs: number,
+  exitCode: ExitCode,
+  result?: RunResult,
+): Promise<void> {
+  const { textfile, pushgatewayUrl } = ctx.config.metrics;
+  if (!textfile && !pushgatewayUrl) return;
+  await publishMetrics(
+    metricsInputOf(ctx, startedAtMs, exitCode, result),
+    { ...(textfile ? { textfile } : {}), ...(pushgatewayUrl ? { pushgatewayUrl } : {}) },
+    ctx.logger,
+  );
+}
