@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { readApiKey, readDeadlineSeconds } from '../../src/config/environment.js';
 import { parseConfigText } from '../../src/config/load-config.js';
@@ -131,4 +132,14 @@ describe('environment', () => {
     expect(readDeadlineSeconds({})).toBeUndefined();
     expect(() => readDeadlineSeconds({ SYNC_DEADLINE_SECONDS: '-1' })).toThrow(ConfigError);
   });
+});
+
+test("the README's configuration example is valid", () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const start = readme.indexOf('```yaml\ngrowthbook:');
+  const end = readme.indexOf('```', start + 7);
+  expect(start).toBeGreaterThan(0);
+  const config = parseConfigText(readme.slice(start + 8, end), 'README.md');
+  expect(config.growthbook.maxSeats).toBe(150);
+  expect(config.metrics.pushgatewayUrl).toBe('http://prometheus-pushgateway:9091');
 });
