@@ -43,6 +43,10 @@ describe('demo', () => {
     expect(r.stdout).toContain('KIND');
     expect(r.stdout).toContain('Converged: no changes left.');
     expect(r.stdout).toContain('0 DELETE calls');
+    expect(r.stdout).toContain(
+      'Other projects untouched: lmulti@wikimedia.org keeps engineer in prj_19g61checkout (staging)',
+    );
+    expect(r.stdout).toContain('Global role pinned: dformer@wikimedia.org readonly → noaccess');
     expect(r.stdout).not.toContain('\u001b['); // not a terminal: no colour codes
   });
 });

@@ -4,7 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../../config/schema.js';
-import { type EmulatorSeed, startEmulator } from '../../emulator/index.js';
+import { type Emulator, type EmulatorSeed, type SeedMember, startEmulator } from '../../emulator/index.js';
 import { ExitCode, SyncError } from '../../errors.js';
 import { createLogger } from '../../observe/logger.js';
 import { buildContext, type CommonOptions, resolveLogLevel } from '../context.js';
@@ -110,6 +110,7 @@ export async function demoCommand(options: CommonOptions): Promise<ExitCode> {
           `${secondRequests.length} GrowthBook requests for the converged run, ${secondRequests.filter((r) => r.method === 'POST').length} writes; ` +
           `${deletes} DELETE calls in the whole demo.\n`,
       );
+      await writeStdout(preservedLines(seed.members, emulator, DEMO_PROJECT).join('\n'));
     }
     if (first.exitCode !== ExitCode.Ok) return first.exitCode;
     if (applied.exitCode !== ExitCode.Ok) return applied.exitCode;
@@ -120,6 +121,29 @@ export async function demoCommand(options: CommonOptions): Promise<ExitCode> {
   } finally {
     await emulator.close();
   }
+}
+
+/** What the writes kept: other projects' entries as they were, and the pinned global role. */
+function preservedLines(before: SeedMember[], emulator: Emulator, project: string): string[] {
+  const lines: string[] = [];
+  for (const seed of before) {
+    const now = emulator.member(seed.id);
+    if (!now) continue;
+    for (const entry of seed.projectRoles ?? []) {
+      if (entry.project === project) continue;
+      const kept = now.projectRoles?.find((p) => p.project === entry.project);
+      const envs = (kept?.environments ?? []).join(', ') || 'all environments';
+      lines.push(
+        kept && kept.role === entry.role
+          ? `Other projects untouched: ${seed.email} keeps ${kept.role} in ${entry.project} (${envs}).`
+          : `Other project CHANGED for ${seed.email} in ${entry.project}!`,
+      );
+    }
+    if (seed.globalRole !== now.globalRole) {
+      lines.push(`Global role pinned: ${seed.email} ${seed.globalRole} → ${now.globalRole}.`);
+    }
+  }
+  return lines.length > 0 ? [...lines, ''] : [];
 }
 
 function summaryLine(report: RunReport): string {
