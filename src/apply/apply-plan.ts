@@ -26,6 +26,11 @@ export interface ApplyOptions {
   logger: Logger;
   /** Asked before each write; true after SIGTERM/SIGINT. */
   stopRequested: () => boolean;
+  /**
+   * growthbook.maxSeats and the seats held when the run began. The plan assumed every revoke lands;
+   * the applier counts what really happened, so a revoke that fails never lets a grant overshoot.
+   */
+  seatBudget?: { max: number; now: number };
 }
 
 export type StopCause = 'deadline' | 'signal' | 'systemic-error' | null;
@@ -72,12 +77,33 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyOutcome> {
     stoppedBy = cause;
     stopDetail = detail;
   };
+  let seats = options.seatBudget?.now ?? 0;
+  const overBudget = (action: Action): string | null => {
+    const budget = options.seatBudget;
+    if (!budget) return null;
+    if (action.kind === 'grant' && seats + 1 > budget.max) {
+      return `held back: ${seats} members hold seats and growthbook.maxSeats is ${budget.max}`;
+    }
+    if (action.kind === 'upgrade' && seats > budget.max) {
+      return `held back: ${seats} members hold seats, over growthbook.maxSeats ${budget.max}`;
+    }
+    return null;
+  };
 
   for (const action of actions) {
     if (!isChange(action)) continue;
     if (options.stopRequested()) {
       stop('signal', 'stopped by signal before this write');
       break;
+    }
+    const held = overBudget(action);
+    if (held) {
+      action.detail = held;
+      logger.warn(
+        { email: action.email, member_id: action.memberId, kind: action.kind, detail: held },
+        'not written',
+      );
+      continue;
     }
     const planned = options.planned.get(action.memberId);
     try {
@@ -96,6 +122,8 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyOutcome> {
       const written = await writeSettled(action, planned, fresh, options);
       sent.set(action.memberId, written);
       action.result = 'applied';
+      if (action.kind === 'revoke') seats--;
+      if (action.kind === 'grant') seats++;
       logger.info(
         { email: action.email, member_id: action.memberId, kind: action.kind, to: action.to },
         'written',

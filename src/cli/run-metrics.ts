@@ -1,22 +1,8 @@
 // Turns one run into the metrics DESIGN.md lists and publishes them (textfile and/or Pushgateway).
-import type { Action } from '../core/model.js';
-import { isChange } from '../core/plan-actions.js';
 import { ExitCode } from '../errors.js';
 import { publishMetrics, type RunMetricsInput } from '../observe/metrics.js';
 import type { RunContext } from './context.js';
 import type { RunResult } from './run-sync.js';
-
-/** In-scope members by effective access in the project after the run: the seats. */
-export function seatsAfter(actions: readonly Action[]): Record<string, number> {
-  const seats: Record<string, number> = {};
-  for (const a of actions) {
-    if (a.memberId === null || a.kind === 'skip') continue;
-    const role = isChange(a) && a.result === 'applied' ? a.to : a.from;
-    if (role === null || role === 'noaccess') continue;
-    seats[role] = (seats[role] ?? 0) + 1;
-  }
-  return seats;
-}
 
 export function metricsInputOf(
   ctx: RunContext,
@@ -33,7 +19,8 @@ export function metricsInputOf(
     succeeded: exitCode === ExitCode.Ok,
     breakerTripped: result?.report.safety.tripped === true && !result.report.refused,
     actions,
-    seatsByRole: actions ? seatsAfter(actions) : null,
+    seatsByRole: result?.seats ?? null,
+    roles: ctx.policy.rank.filter((r) => r !== 'noaccess'),
     sourceEntries: collected
       ? {
           ldap: collected.directory.people.length + collected.directory.groups.length,

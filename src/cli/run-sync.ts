@@ -4,7 +4,7 @@ import { applyPlan, type MemberWriter } from '../apply/apply-plan.js';
 import { checkSafety, type ThresholdSettings } from '../core/check-safety.js';
 import { planDifferences } from '../core/compare-plan.js';
 import { joinIdentities } from '../core/identity.js';
-import { limitSeats } from '../core/limit-seats.js';
+import { countSeats, limitSeats, seatsByRole } from '../core/limit-seats.js';
 import type { Action, Policy, SafetyReport, Scope, Summary } from '../core/model.js';
 import { isChange, planActions, sortActions } from '../core/plan-actions.js';
 import { summarize } from '../core/summarize.js';
@@ -57,6 +57,8 @@ export interface RunOptions {
 export interface RunResult {
   report: RunReport;
   exitCode: ExitCode;
+  /** In-scope members by effective access after the run, over every current member; null when unknown. */
+  seats?: Record<string, number>;
   /** Absent when the run stopped before reading the sources (a saved plan refused for its age). */
   collected?: Collected;
 }
@@ -150,7 +152,12 @@ export async function runSync(options: RunOptions): Promise<RunResult> {
 
   if (options.mode === 'plan' || safety.tripped) {
     for (const action of actions) auditAction(logger, action, options.mode);
-    return { report, exitCode: safety.tripped ? ExitCode.BreakerTripped : ExitCode.Ok, collected };
+    return {
+      report,
+      exitCode: safety.tripped ? ExitCode.BreakerTripped : ExitCode.Ok,
+      collected,
+      seats: seatsByRole(fresh, new Map()),
+    };
   }
 
   const outcome = await applyPlan({
@@ -161,6 +168,10 @@ export async function runSync(options: RunOptions): Promise<RunResult> {
     deadline: options.deadline,
     logger,
     stopRequested: options.stopRequested,
+    // Counted over every current member, so seats held by members outside a saved plan count too.
+    ...(options.maxSeats !== undefined
+      ? { seatBudget: { max: options.maxSeats, now: countSeats(fresh).now } }
+      : {}),
   });
   for (const action of outcome.actions) auditAction(logger, action, 'apply');
   report.actions = outcome.actions;
@@ -181,7 +192,12 @@ export async function runSync(options: RunOptions): Promise<RunResult> {
     { changes, applied: outcome.applied, failed: outcome.failed, not_attempted: outcome.notAttempted },
     exitCode === ExitCode.Ok ? 'apply complete and verified' : 'apply incomplete',
   );
-  return { report, exitCode, collected };
+  const applied = new Map(
+    outcome.actions
+      .filter((a) => isChange(a) && a.result === 'applied' && a.memberId !== null && a.to !== null)
+      .map((a) => [a.memberId as string, a.to as string]),
+  );
+  return { report, exitCode, collected, seats: seatsByRole(fresh, applied) };
 }
 
 /** A saved plan that may not be applied: nothing is written, exit 5, the plan is shown as it was. */

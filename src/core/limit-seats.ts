@@ -44,3 +44,21 @@ export function limitSeats(actions: readonly Action[], maxSeats: number | undefi
 function hold(action: Action, detail: string): Action {
   return { ...action, kind: 'pending', reason: SEAT_LIMIT, detail: `${detail}; ${action.reason}` };
 }
+
+/**
+ * In-scope members by effective access after a run: each member's current access, or the role a
+ * write applied to them. Members without access hold no seat.
+ */
+export function seatsByRole(
+  actions: readonly Action[],
+  applied: ReadonlyMap<string, string>,
+): Record<string, number> {
+  const seats: Record<string, number> = {};
+  for (const a of actions) {
+    if (a.memberId === null || a.kind === 'skip') continue;
+    const role = applied.get(a.memberId) ?? a.from;
+    if (role === null || role === NO_ACCESS) continue;
+    seats[role] = (seats[role] ?? 0) + 1;
+  }
+  return seats;
+}

@@ -23,6 +23,8 @@ export interface RunMetricsInput {
   actions: readonly Action[] | null;
   /** In-scope members by effective access after the run (the seats); null when unknown. */
   seatsByRole: Record<string, number> | null;
+  /** Roles that always get a `gbsync_members` series (zero when nobody holds them). */
+  roles?: readonly string[];
   /** Entries read per source. */
   sourceEntries: Partial<Record<MetricsSource, number>>;
   /** One per request or operation; status such as "200", "429", "network-error", "ok", "error". */
@@ -37,6 +39,13 @@ export interface MetricsConfig {
 const KIND_ORDER: readonly ActionKind[] = [...CHANGE_KINDS, 'noop', 'skip', 'pending'];
 const RESULT_ORDER: readonly ActionResult[] = ['planned', 'applied', 'failed'];
 const SOURCE_ORDER: readonly MetricsSource[] = ['ldap', 'posix', 'growthbook'];
+const SKIP_REASONS = [
+  'outside-email-domains',
+  'protected-email',
+  'global-admin',
+  'managed-by-idp',
+  'ambiguous-identity',
+] as const;
 
 export async function renderMetrics(
   input: RunMetricsInput,
@@ -64,7 +73,8 @@ export async function renderMetrics(
   gauge(
     'gbsync_exit_code',
     'Exit code of the latest run: 0 done, 1 internal error, 2 circuit breaker tripped, 3 configuration, ' +
-      '4 source unreadable, 5 apply incomplete, 6 deadline reached, 7 another run holds the lock.',
+      '4 source unreadable, 5 apply incomplete, 6 deadline reached (7, lock held, is not published: ' +
+      'the run holding the lock reports).',
   ).set(input.exitCode);
 
   const actions = gauge(
@@ -82,8 +92,10 @@ export async function renderMetrics(
     'In-scope members by effective access in the managed project after the latest run (the seats).',
     ['role'],
   );
-  for (const role of Object.keys(input.seatsByRole ?? {}).sort()) {
-    members.set({ role }, input.seatsByRole?.[role] ?? 0);
+  // Zero series for known roles: the Pushgateway keeps a series that a push leaves out.
+  if (input.seatsByRole) {
+    const roles = new Set([...(input.roles ?? []), ...Object.keys(input.seatsByRole)]);
+    for (const role of [...roles].sort()) members.set({ role }, input.seatsByRole[role] ?? 0);
   }
 
   // Only a run that planned knows who is pending; otherwise the gauge is left out.
@@ -101,8 +113,11 @@ export async function renderMetrics(
       'global-admin, managed-by-idp, ambiguous-identity).',
     ['reason'],
   );
-  const skipReasons = tally((input.actions ?? []).filter((a) => a.kind === 'skip').map((a) => a.reason));
-  for (const [reason, count] of sortedEntries(skipReasons)) skipped.set({ reason }, count);
+  if (input.actions) {
+    const skipReasons = tally(input.actions.filter((a) => a.kind === 'skip').map((a) => a.reason));
+    for (const reason of SKIP_REASONS) skipReasons.set(reason, skipReasons.get(reason) ?? 0);
+    for (const [reason, count] of sortedEntries(skipReasons)) skipped.set({ reason }, count);
+  }
 
   const entries = gauge(
     'gbsync_source_entries',

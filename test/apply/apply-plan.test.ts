@@ -314,4 +314,23 @@ describe('applyPlan', () => {
     });
     expect(server.calls.at(-1)).toBe('write b');
   });
+
+  test('a seat budget is counted as writes land: a revoke that fails frees no seat for a grant', async () => {
+    const r = await apply(
+      [a, b],
+      [change(a, 'revoke', 'noaccess'), change(b, 'grant', 'readonly')],
+      [{ call: 'write', nth: 1, effect: 'fail-before', status: 400 }],
+      { seatBudget: { max: 1, now: 1 } },
+    );
+    expect(r.outcome.actions.map((x) => x.result)).toEqual(['failed', 'planned']);
+    expect(r.outcome.actions[1]?.detail).toContain('growthbook.maxSeats is 1');
+    expect(r.calls).not.toContain('write b');
+  });
+
+  test('a seat freed by a revoke that landed is given to the next grant', async () => {
+    const r = await apply([a, b], [change(a, 'revoke', 'noaccess'), change(b, 'grant', 'readonly')], [], {
+      seatBudget: { max: 1, now: 1 },
+    });
+    expect(r.outcome.actions.map((x) => x.result)).toEqual(['applied', 'applied']);
+  });
 });

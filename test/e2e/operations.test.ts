@@ -42,8 +42,8 @@ describe('saved plans', () => {
     const planned = await w.runJson('plan', ['--out', planFile(w)]);
     expect(planned.code).toBe(0);
     expect(w.writes()).toHaveLength(0);
-    // A member who appears after the plan was saved is not part of it.
-    w.emulator.setMember(seedMember('late'));
+    // A member who appears after the plan was saved, due a revoke, is not part of it.
+    w.emulator.setMember(seedMember('late', { projectRoles: [{ project: PROJECT, role: 'admin' }] }));
     const applied = await w.runJson('apply', ['--plan', planFile(w)]);
     expect(applied.code, applied.stderr).toBe(0);
     expect(applied.doc.actions.map((x) => `${x.kind}:${x.email}:${x.result}`)).toEqual(
@@ -55,6 +55,45 @@ describe('saved plans', () => {
         .map((x) => x.id)
         .sort(),
     ).toEqual(['u_a', 'u_b', 'u_c']);
+    expect(w.emulator.member('u_late')?.projectRoles?.[0]?.role).toBe('admin'); // left for the next run
+  });
+
+  test('refused when a person the plan left unchanged now resolves differently', async () => {
+    world = await createWorld({
+      people: [...people, { uid: 'd', ldap: [ADMIN], posix: [GATE] }],
+      members: [...members(), seedMember('d', { projectRoles: [{ project: PROJECT, role: 'admin' }] })],
+    });
+    const w = world;
+    await w.runJson('plan', ['--out', planFile(w)]);
+    w.gitiles.setText(buildDataYaml([...people, { uid: 'd', ldap: [ADMIN], posix: [] }]));
+    const r = await w.runJson('apply', ['--plan', planFile(w)]);
+    expect(r.code).toBe(5);
+    expect((r.doc as { refused?: string }).refused).toMatch(
+      /d@wikimedia.org: now revoke → noaccess \(saved: noop → admin\)/,
+    );
+    expect(w.writes()).toHaveLength(0);
+  });
+
+  test('with a seat budget, seats held by members outside the saved plan count too', async () => {
+    const two = [
+      { uid: 'k', ldap: [ADMIN], posix: [GATE] },
+      { uid: 'g1', ldap: [READONLY], posix: [GATE] },
+    ];
+    world = await createWorld({
+      people: two,
+      members: [seedMember('k', { projectRoles: [{ project: PROJECT, role: 'admin' }] }), seedMember('g1')],
+      growthbook: { maxSeats: 2 },
+    });
+    const w = world;
+    await w.runJson('plan', ['--out', planFile(w)]);
+    // Someone appears with access after the plan: the budget is full now.
+    w.emulator.setMember(seedMember('late', { projectRoles: [{ project: PROJECT, role: 'readonly' }] }));
+    const r = await w.runJson('apply', ['--plan', planFile(w)]);
+    expect(r.code).toBe(5);
+    const g1 = r.doc.actions.find((x) => x.email === 'g1@wikimedia.org');
+    expect(g1).toMatchObject({ kind: 'grant', result: 'planned' });
+    expect(g1?.detail).toContain('maxSeats');
+    expect(w.writes()).toHaveLength(0);
   });
 
   test('refused when a planned member changed in GrowthBook since (exit 5, nothing written)', async () => {
@@ -235,7 +274,7 @@ describe('metrics', () => {
       members: members(),
       metrics: { pushgatewayUrl: 'http://127.0.0.1:9' },
     });
-    const r = await world.runJson('plan');
+    const r = await world.runJson('apply');
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('metrics push failed');
   });

@@ -51,6 +51,7 @@ export async function syncCommand(mode: RunMode, options: CommonOptions): Promis
           now: new Date(),
         }
       : undefined;
+    const planStartedAt = new Date(); // a saved plan's age counts from before its sources were read
     result = await runSync({
       runId: ctx.runId,
       mode,
@@ -73,7 +74,7 @@ export async function syncCommand(mode: RunMode, options: CommonOptions): Promis
       'run finished',
     );
     if (options.out && result.collected) {
-      writeSavedPlan(options.out, savedPlanOf(result.report, result.collected.members, new Date()));
+      writeSavedPlan(options.out, savedPlanOf(result.report, result.collected.members, planStartedAt));
       ctx.logger.info({ path: options.out }, 'plan saved');
     }
     await printReport(result.report, format, options.verbose);
@@ -82,7 +83,8 @@ export async function syncCommand(mode: RunMode, options: CommonOptions): Promis
     exitCode = exitCodeOf(error);
     throw error;
   } finally {
-    await publishRunMetrics(ctx, startedAt, exitCode, result);
+    // Only apply runs report: a manual plan with the same configuration must not mask a failing apply.
+    if (mode === 'apply') await publishRunMetrics(ctx, startedAt, exitCode, result);
     signals.dispose();
     lock?.release();
     process.off('exit', releaseOnExit);
