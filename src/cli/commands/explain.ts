@@ -88,7 +88,8 @@ export async function explainCommand(who: string, options: CommonOptions): Promi
     );
     out.push('  rules');
     for (const r of p.rules) {
-      const mark = r.matched ? s.green('match') : s.dim('  -  ');
+      const wins = p.gate.held.length > 0 && r.id === p.decision.rule;
+      const mark = wins ? s.green(s.bold('wins ')) : r.matched ? s.green('match') : s.dim('  -  ');
       out.push(
         `    ${r.id.padEnd(3)} ${mark}  ${r.ldapGroup}${r.posixAnyOf.length ? ` + any of ${r.posixAnyOf.join(', ')}` : ''} → ${r.role}  ${s.dim(r.why)}`,
       );
@@ -123,5 +124,5 @@ function describeAction(a: Action): string {
   if (a.kind === 'skip') return `skip (${a.reason}): ${a.detail ?? ''}`;
   if (a.kind === 'noop') return `no change: ${a.to}`;
   if (a.kind === 'pending') return `pending: ${a.to} once the person has logged in to GrowthBook`;
-  return `${a.kind}: ${a.from} → ${a.to} (rule ${a.rule ?? '-'})`;
+  return `${a.kind}: ${a.from} → ${a.to} (${a.reason})`;
 }
