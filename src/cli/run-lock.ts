@@ -42,7 +42,7 @@ export interface AcquireOptions {
 
 // Locks this process holds (absolute path + run id). A lock naming our own pid and host but none of
 // these was left by an earlier process that had our pid (a restarted container is pid 1 again).
-const heldHere = new Set<string>();
+const heldHereSet = new Set<string>();
 const heldKey = (absolutePath: string, runId: string) => `${absolutePath}\n${runId}`;
 
 // A few rounds cover a lock released or replaced between our create and our read; more means churn
@@ -62,7 +62,7 @@ export function acquireRunLock(path: string, options: AcquireOptions): RunLock {
   const isAlive = options.isAlive ?? processIsAlive;
 
   const acquired = (): RunLock => {
-    heldHere.add(heldKey(absolutePath, self.runId));
+    heldHereSet.add(heldKey(absolutePath, self.runId));
     return makeLock(path, absolutePath, content, self.runId, options.onReleaseFailure);
   };
 
@@ -185,7 +185,7 @@ function isStale(
 ): boolean {
   if (info.hostname !== self.hostname) return false;
   // Our own pid: either this process holds it, or the process that had our pid before us is gone.
-  if (info.pid === self.pid) return !heldHere.has(heldKey(absolutePath, info.runId));
+  if (info.pid === self.pid) return !heldHereSet.has(heldKey(absolutePath, info.runId));
   return !isAlive(info.pid);
 }
 
@@ -245,7 +245,7 @@ function makeLock(
     release() {
       if (released) return;
       released = true;
-      heldHere.delete(heldKey(absolutePath, runId));
+      heldHereSet.delete(heldKey(absolutePath, runId));
       try {
         // Only our own lock is removed: a lock taken over by another run is theirs now.
         if (fs.readFileSync(path, 'utf8') !== content) return;

@@ -77,16 +77,18 @@ const change = (m: Member, kind: Action['kind'], to: string): Action => ({
   result: 'planned',
 });
 
-async function apply(
-  members: Member[],
+type Extra = Partial<Parameters<typeof applyPlan>[0]>;
+
+/** Applies `actions` against `server`, planned from `planned` (the members as the plan saw them). */
+function applyOn(
+  server: ReturnType<typeof fakeServer>,
   actions: Action[],
-  faults: Fault[] = [],
-  extra: Partial<Parameters<typeof applyPlan>[0]> = {},
+  planned: Member[],
+  extra: Extra = {},
 ) {
-  const server = fakeServer(members, faults);
-  const outcome = await applyPlan({
+  return applyPlan({
     actions,
-    planned: new Map(members.map((m) => [m.id, m])),
+    planned: new Map(planned.map((m) => [m.id, m])),
     scope: SCOPE,
     client: server.writer,
     deadline: noDeadline,
@@ -94,6 +96,11 @@ async function apply(
     stopRequested: () => false,
     ...extra,
   });
+}
+
+async function apply(members: Member[], actions: Action[], faults: Fault[] = [], extra: Extra = {}) {
+  const server = fakeServer(members, faults);
+  const outcome = await applyOn(server, actions, members, extra);
   return { ...server, outcome };
 }
 
@@ -155,15 +162,7 @@ describe('applyPlan', () => {
   test('a member removed since the plan is reported, not written', async () => {
     const server = fakeServer([b]);
     server.state.delete('b');
-    const outcome = await applyPlan({
-      actions: [change(b, 'grant', 'readonly')],
-      planned: new Map([[b.id, b]]),
-      scope: SCOPE,
-      client: server.writer,
-      deadline: noDeadline,
-      logger,
-      stopRequested: () => false,
-    });
+    const outcome = await applyOn(server, [change(b, 'grant', 'readonly')], [b]);
     expect(outcome.actions[0]).toMatchObject({
       result: 'failed',
       detail: expect.stringContaining('no longer exists'),
@@ -194,15 +193,7 @@ describe('applyPlan', () => {
       server.state.set(id, { ...m, projectRoles: [] }); // a concurrent writer's stale array wins
       return {};
     };
-    const outcome = await applyPlan({
-      actions: [change(b, 'grant', 'readonly')],
-      planned: new Map([[b.id, b]]),
-      scope: SCOPE,
-      client: server.writer,
-      deadline: noDeadline,
-      logger,
-      stopRequested: () => false,
-    });
+    const outcome = await applyOn(server, [change(b, 'grant', 'readonly')], [b]);
     expect(outcome.actions[0]).toMatchObject({
       result: 'failed',
       detail: expect.stringContaining('verification failed'),
@@ -227,15 +218,7 @@ describe('applyPlan', () => {
       return original(id, body);
     };
     const planned = { ...b, projectRoles: [] };
-    const outcome = await applyPlan({
-      actions: [change(b, 'grant', 'readonly')],
-      planned: new Map([[b.id, planned]]),
-      scope: SCOPE,
-      client: server.writer,
-      deadline: noDeadline,
-      logger,
-      stopRequested: () => false,
-    });
+    const outcome = await applyOn(server, [change(b, 'grant', 'readonly')], [planned]);
     expect(outcome.applied).toBe(1);
     expect(server.state.get('b')?.projectRoles).toEqual([
       { project: 'prj_other', role: 'engineer', environments: ['production'] },
@@ -250,18 +233,11 @@ describe('applyPlan', () => {
       if (id === 'a') throw new TypeError('invalid role update for a: projectRoles.0.project: too short');
       return original(id, body);
     };
-    const outcome = await applyPlan({
-      actions: [change(a, 'revoke', 'noaccess'), change(b, 'grant', 'readonly')],
-      planned: new Map([
-        [a.id, a],
-        [b.id, b],
-      ]),
-      scope: SCOPE,
-      client: server.writer,
-      deadline: noDeadline,
-      logger,
-      stopRequested: () => false,
-    });
+    const outcome = await applyOn(
+      server,
+      [change(a, 'revoke', 'noaccess'), change(b, 'grant', 'readonly')],
+      [a, b],
+    );
     expect(outcome.actions.map((x) => x.result)).toEqual(['failed', 'applied']);
     expect(outcome.stoppedBy).toBeNull();
     expect(server.calls.filter((c) => c === 'read a@wikimedia.org')).toHaveLength(1);
@@ -270,18 +246,11 @@ describe('applyPlan', () => {
   test('a member changed since the plan (stale) is not written; the others are', async () => {
     const server = fakeServer([a, b]);
     server.state.set('a', { ...a, projectRoles: [{ project: PROJECT, role: 'readonly', environments: [] }] });
-    const outcome = await applyPlan({
-      actions: [change(a, 'revoke', 'noaccess'), change(b, 'grant', 'readonly')],
-      planned: new Map([
-        [a.id, a],
-        [b.id, b],
-      ]),
-      scope: SCOPE,
-      client: server.writer,
-      deadline: noDeadline,
-      logger,
-      stopRequested: () => false,
-    });
+    const outcome = await applyOn(
+      server,
+      [change(a, 'revoke', 'noaccess'), change(b, 'grant', 'readonly')],
+      [a, b],
+    );
     expect(outcome.actions[0]).toMatchObject({ result: 'failed', detail: expect.stringContaining('stale') });
     expect(outcome.actions[1]?.result).toBe('applied');
     expect(server.calls).not.toContain('write a');
@@ -298,15 +267,7 @@ describe('applyPlan', () => {
       now = 20_000; // the write took the rest of the run's time
       return r;
     };
-    const outcome = await applyPlan({
-      actions: [change(b, 'grant', 'readonly')],
-      planned: new Map([[b.id, b]]),
-      scope: SCOPE,
-      client: server.writer,
-      deadline,
-      logger,
-      stopRequested: () => false,
-    });
+    const outcome = await applyOn(server, [change(b, 'grant', 'readonly')], [b], { deadline });
     expect(outcome.stoppedBy).toBe('deadline');
     expect(outcome.actions[0]).toMatchObject({
       result: 'applied',

@@ -131,15 +131,15 @@ export function parseDataYaml(text: string, origin: string): PosixGroups {
     const out: string[] = [];
     const seen = new Set<string>();
     const done = new Set<unknown>();
-    const open = new Set<unknown>();
+    const openSet = new Set<unknown>();
     const visit = (item: unknown): void => {
       const node = deref(item);
       if (isSeq(node)) {
-        if (open.has(node)) fail(`groups.${name}.members contains itself through an alias`, item);
+        if (openSet.has(node)) fail(`groups.${name}.members contains itself through an alias`, item);
         if (done.has(node)) return;
-        open.add(node);
+        openSet.add(node);
         for (const child of node.items) visit(child);
-        open.delete(node);
+        openSet.delete(node);
         done.add(node);
       } else if (isScalar(node) && typeof node.value === 'string') {
         if (!seen.has(node.value)) {
