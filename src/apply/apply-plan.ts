@@ -9,6 +9,7 @@ import { DeadlineError } from '../errors.js';
 import { GrowthBookError, GrowthBookHttpError } from '../growthbook/errors.js';
 import type { Logger } from '../observe/logger.js';
 import type { Deadline } from '../util/deadline.js';
+import { messageOf } from '../util/message-of.js';
 
 /** The two GrowthBook calls the applier needs (there is no delete). */
 export interface MemberWriter {
@@ -61,8 +62,6 @@ function classify(error: unknown): WriteFailure {
   }
   return error instanceof GrowthBookError ? 'uncertain' : 'local';
 }
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** Raised when a write's outcome stays unknown; the run stops, as the server is not answering. */
 class OutcomeUnknown extends Error {}

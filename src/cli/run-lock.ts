@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import nodePath from 'node:path';
 import { ConfigError, LockedError } from '../errors.js';
+import { messageOf } from '../util/message-of.js';
 
 export interface LockInfo {
   pid: number;
@@ -310,10 +311,6 @@ function errorCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
     ? error.code
     : undefined;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function closeQuietly(fd: number): void {

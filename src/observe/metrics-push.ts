@@ -14,13 +14,12 @@ export interface PushOptions {
 }
 
 export async function pushMetrics(url: string, text: string, options: PushOptions = {}): Promise<void> {
-  const { target, authorization, host } = pushTarget(url);
+  const { target, host } = pushTarget(url);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const headers: Record<string, string> = {
     'Content-Type': PUSH_CONTENT_TYPE,
     'User-Agent': options.userAgent ?? USER_AGENT,
   };
-  if (authorization) headers.Authorization = authorization;
 
   let response: Response;
   try {
@@ -46,8 +45,7 @@ export async function pushMetrics(url: string, text: string, options: PushOption
   }
 }
 
-// fetch refuses URLs with user:password, so credentials move into a Basic Authorization header.
-function pushTarget(url: string): { target: string; authorization: string | null; host: string } {
+function pushTarget(url: string): { target: string; host: string } {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -57,17 +55,13 @@ function pushTarget(url: string): { target: string; authorization: string | null
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new Error(`metrics push to ${parsed.host || 'pushgateway'}: unsupported scheme ${parsed.protocol}`);
   }
-  let authorization: string | null = null;
+  // The configuration refuses credentials in URLs; refusing here too keeps them out of any request.
   if (parsed.username || parsed.password) {
-    const user = decodeURIComponent(parsed.username);
-    const password = decodeURIComponent(parsed.password);
-    authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-    parsed.username = '';
-    parsed.password = '';
+    throw new Error(`metrics push to ${parsed.host}: credentials in pushgatewayUrl are not accepted`);
   }
   parsed.pathname = `${parsed.pathname.replace(/\/+$/, '')}/metrics/job/${PUSH_JOB}`;
   parsed.hash = '';
-  return { target: parsed.toString(), authorization, host: parsed.host };
+  return { target: parsed.toString(), host: parsed.host };
 }
 
 // undici reports "fetch failed" with the useful part (ECONNREFUSED, ENOTFOUND…) in the cause.

@@ -2,6 +2,7 @@
 // written to a node_exporter textfile and/or pushed to a Pushgateway. Publishing never fails a run.
 import { Gauge, Registry } from 'prom-client';
 import { type Action, type ActionKind, type ActionResult, CHANGE_KINDS } from '../core/model.js';
+import { messageOf } from '../util/message-of.js';
 import type { Logger } from './logger.js';
 import { type PushOptions, pushMetrics } from './metrics-push.js';
 import { readLastSuccess, writeMetricsTextfile } from './metrics-textfile.js';
@@ -222,8 +223,4 @@ function tally(keys: readonly string[]): Map<string, number> {
 
 function sortedEntries(counts: Map<string, number>): [string, number][] {
   return [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

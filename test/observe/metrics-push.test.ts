@@ -37,12 +37,15 @@ describe('pushMetrics', () => {
     expect(gw.received[0]?.headers['user-agent']).toBe('test-agent/1');
   });
 
-  it('turns URL credentials into Basic auth', async () => {
+  it('refuses credentials in the URL without sending anything or printing them', async () => {
     const gw = await gateway();
-    await pushMetrics(gw.origin.replace('http://', 'http://pusher:s%3Acret@'), TEXT, {});
-    expect(gw.received[0]?.headers.authorization).toBe(
-      `Basic ${Buffer.from('pusher:s:cret').toString('base64')}`,
+    const error = await pushMetrics(gw.origin.replace('http://', 'http://pusher:s3cret@'), TEXT, {}).catch(
+      (e: unknown) => e as Error,
     );
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toContain('credentials');
+    expect((error as Error).message).not.toContain('s3cret');
+    expect(gw.received).toHaveLength(0);
   });
 
   it('fails on HTTP 500 naming the host and status, never credentials or query', async () => {

@@ -4,6 +4,7 @@ import { policyLdapGroups, policyPosixGroups } from '../../core/identity.js';
 import type { Member } from '../../core/model.js';
 import { ExitCode } from '../../errors.js';
 import { requirePosixGroups } from '../../sources/posix/parse-data-yaml.js';
+import { messageOf } from '../../util/message-of.js';
 import { type CommonOptions, loadContext } from '../context.js';
 import { styler, useColor, writeStdout } from '../output.js';
 import { parseFormat } from './sync.js';
@@ -15,8 +16,6 @@ interface SourceCheck {
   found: Record<string, unknown>;
   error?: string;
 }
-
-const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export async function checkCommand(options: CommonOptions): Promise<ExitCode> {
   const format = parseFormat(options.output);
