@@ -1,24 +1,19 @@
 // The commands besides plan/apply: demo, explain, check, help; and SIGTERM during apply.
 import { spawn } from 'node:child_process';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { BIN, runCli } from '../helpers/run-cli.js';
 import {
   ADMIN,
   CANARY_KEY,
-  createWorld,
   ELEVATED,
   GATE,
   PROJECT,
   READONLY,
   seedMember,
-  type World,
+  worldPerTest,
 } from '../helpers/world.js';
 
-let world: World | undefined;
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
+const given = worldPerTest();
 
 describe('demo', () => {
   test('plans, applies and converges against the embedded emulator with no setup', async () => {
@@ -53,7 +48,7 @@ describe('demo', () => {
 
 describe('explain', () => {
   test('names the gate, every rule and the decision', async () => {
-    world = await createWorld({
+    const world = await given({
       people: [{ uid: 'q', ldap: [ELEVATED, READONLY], posix: [GATE, 'deployment'] }],
       members: [seedMember('q', { projectRoles: [{ project: PROJECT, role: 'readonly' }] })],
     });
@@ -73,7 +68,7 @@ describe('explain', () => {
   });
 
   test('by uid, in words, for someone the gate stops', async () => {
-    world = await createWorld({
+    const world = await given({
       people: [{ uid: 'boss', ldap: [ADMIN], posix: [] }],
       members: [seedMember('boss')],
     });
@@ -84,7 +79,7 @@ describe('explain', () => {
   });
 
   test('an unknown person is a usage error', async () => {
-    world = await createWorld({ people: [], members: [] });
+    const world = await given({ people: [], members: [] });
     const r = await world.run(['explain', 'nobody@wikimedia.org']);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('nobody@wikimedia.org');
@@ -93,7 +88,7 @@ describe('explain', () => {
 
 describe('check', () => {
   test('reports what each source holds', async () => {
-    world = await createWorld({
+    const world = await given({
       people: [
         { uid: 'a', ldap: [ADMIN], posix: [GATE] },
         { uid: 'b', ldap: [READONLY], posix: [GATE] },
@@ -114,7 +109,7 @@ describe('check', () => {
   });
 
   test('tries every source and reports each failure (exit 4)', async () => {
-    world = await createWorld({ people: [], members: [], omitLdapGroups: [ADMIN] });
+    const world = await given({ people: [], members: [], omitLdapGroups: [ADMIN] });
     world.gitiles.setMode('error-500');
     const r = await world.run(['check', '--output', 'json']);
     expect(r.code).toBe(4);
@@ -160,7 +155,7 @@ describe('help and usage', () => {
 
 test('SIGTERM during apply finishes the write in flight, writes nothing more, exits 5', async () => {
   const people = ['a', 'b', 'c'].map((uid) => ({ uid, ldap: [ADMIN], posix: [GATE] }));
-  world = await createWorld({
+  const world = await given({
     people,
     members: people.map((p) => seedMember(p.uid)),
     emulator: { faults: [{ method: 'POST', delayMs: 1500, times: 1 }] },

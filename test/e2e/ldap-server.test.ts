@@ -1,12 +1,11 @@
 // End to end against a real slapd: the CLI reads LDAP over the network, fails closed (exit 4, nothing
 // written, a message naming the server and the cause) on every LDAP fault, and `check` reports how
 // the server was reached.
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { logLines } from '../helpers/run-cli.js';
 import { freePorts, PROXY_AGENT_DN } from '../helpers/slapd.js';
 import {
   ADMIN,
-  createWorld,
   ELEVATED,
   GATE,
   PROJECT,
@@ -14,18 +13,10 @@ import {
   seedMember,
   type World,
   type WorldSpec,
+  worldPerTest,
 } from '../helpers/world.js';
 
-let world: World | undefined;
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
-
-async function given(spec: Omit<WorldSpec, 'ldap'>): Promise<World> {
-  world = await createWorld({ ...spec, ldap: 'slapd' });
-  return world;
-}
+const given = worldPerTest({ ldap: 'slapd' });
 
 const people = [
   { uid: 'a', ldap: [ADMIN], posix: [GATE] },

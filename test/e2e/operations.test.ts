@@ -3,24 +3,20 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { acquireRunLock } from '../../src/cli/run-lock.js';
 import {
   ADMIN,
   buildDataYaml,
-  createWorld,
   GATE,
   PROJECT,
   READONLY,
   seedMember,
   type World,
+  worldPerTest,
 } from '../helpers/world.js';
 
-let world: World | undefined;
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
+const given = worldPerTest();
 
 const people = [
   { uid: 'a', ldap: [ADMIN], posix: [GATE] },
@@ -37,7 +33,7 @@ describe('saved plans', () => {
   const planFile = (w: World) => join(w.dir, 'plan.json');
 
   test('plan --out, then apply --plan applies exactly that plan', async () => {
-    world = await createWorld({ people, members: members() });
+    const world = await given({ people, members: members() });
     const w = world;
     const planned = await w.runJson('plan', ['--out', planFile(w)]);
     expect(planned.code).toBe(0);
@@ -59,7 +55,7 @@ describe('saved plans', () => {
   });
 
   test('refused when a person the plan left unchanged now resolves differently', async () => {
-    world = await createWorld({
+    const world = await given({
       people: [...people, { uid: 'd', ldap: [ADMIN], posix: [GATE] }],
       members: [...members(), seedMember('d', { projectRoles: [{ project: PROJECT, role: 'admin' }] })],
     });
@@ -79,7 +75,7 @@ describe('saved plans', () => {
       { uid: 'k', ldap: [ADMIN], posix: [GATE] },
       { uid: 'g1', ldap: [READONLY], posix: [GATE] },
     ];
-    world = await createWorld({
+    const world = await given({
       people: two,
       members: [seedMember('k', { projectRoles: [{ project: PROJECT, role: 'admin' }] }), seedMember('g1')],
       growthbook: { maxSeats: 2 },
@@ -97,7 +93,7 @@ describe('saved plans', () => {
   });
 
   test('refused when a planned member changed in GrowthBook since (exit 5, nothing written)', async () => {
-    world = await createWorld({ people, members: members() });
+    const world = await given({ people, members: members() });
     const w = world;
     await w.runJson('plan', ['--out', planFile(w)]);
     w.emulator.setMember(seedMember('b', { projectRoles: [{ project: PROJECT, role: 'admin' }] }));
@@ -110,7 +106,7 @@ describe('saved plans', () => {
   });
 
   test('refused when a person resolves differently now (the gate left data.yaml)', async () => {
-    world = await createWorld({ people, members: members() });
+    const world = await given({ people, members: members() });
     const w = world;
     await w.runJson('plan', ['--out', planFile(w)]);
     w.gitiles.setText(buildDataYaml(people.map((p) => (p.uid === 'a' ? { ...p, posix: [] } : p))));
@@ -123,7 +119,7 @@ describe('saved plans', () => {
   });
 
   test('refused when older than safety.maxPlanAgeSeconds', async () => {
-    world = await createWorld({ people, members: members() });
+    const world = await given({ people, members: members() });
     const w = world;
     await w.runJson('plan', ['--out', planFile(w)]);
     const saved = JSON.parse(readFileSync(planFile(w), 'utf8'));
@@ -137,7 +133,7 @@ describe('saved plans', () => {
   });
 
   test('a file that is not a saved plan is a usage error (exit 3)', async () => {
-    world = await createWorld({ people, members: members() });
+    const world = await given({ people, members: members() });
     const w = world;
     writeFileSync(planFile(w), '{"hello": 1}');
     const r = await w.run(['apply', '--plan', planFile(w), '--output', 'json']);
@@ -149,7 +145,7 @@ describe('saved plans', () => {
 describe('seat budget', () => {
   test('grants beyond growthbook.maxSeats are held back as pending seat-limit', async () => {
     const entitled = ['p1', 'p2', 'p3'].map((uid) => ({ uid, ldap: [READONLY], posix: [GATE] }));
-    world = await createWorld({
+    const world = await given({
       people: entitled,
       members: entitled.map((p) => seedMember(p.uid)),
       growthbook: { maxSeats: 2 },
@@ -169,7 +165,7 @@ describe('seat budget', () => {
 
 describe('--lock-file', () => {
   test('a lock held by a live run: exit 7 at once, nothing read or written', async () => {
-    world = await createWorld({ people, members: members() });
+    const world = await given({ people, members: members() });
     const w = world;
     const path = join(w.dir, 'sync.lock');
     const held = acquireRunLock(path, { runId: 'other-run' });
@@ -184,7 +180,7 @@ describe('--lock-file', () => {
   });
 
   test('a stale lock (its process gone) is taken over with a warning, and released after the run', async () => {
-    world = await createWorld({ people, members: members() });
+    const world = await given({ people, members: members() });
     const w = world;
     const path = join(w.dir, 'sync.lock');
     const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
@@ -229,7 +225,7 @@ describe('metrics', () => {
     try {
       metricsDir = mkdtempSync(join(tmpdir(), 'gbsync-metrics-'));
       const textfile = join(metricsDir, 'growthbook_ldap_sync.prom');
-      world = await createWorld({
+      const world = await given({
         people,
         members: members(),
         metrics: { textfile, pushgatewayUrl: `http://127.0.0.1:${port}` },
@@ -269,7 +265,7 @@ describe('metrics', () => {
   });
 
   test('a Pushgateway that is down is logged, never fatal', async () => {
-    world = await createWorld({
+    const world = await given({
       people,
       members: members(),
       metrics: { pushgatewayUrl: 'http://127.0.0.1:9' },

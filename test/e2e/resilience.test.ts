@@ -1,14 +1,10 @@
 // The CLI under the faults a production GrowthBook and network produce: 5xx bursts, 429 with
 // Retry-After, dropped connections, member lists that change between pages, a deadline mid-apply,
 // and a key that may not write.
-import { afterEach, describe, expect, test } from 'vitest';
-import { ADMIN, createWorld, GATE, PROJECT, seedMember, type World } from '../helpers/world.js';
+import { describe, expect, test } from 'vitest';
+import { ADMIN, GATE, PROJECT, seedMember, worldPerTest } from '../helpers/world.js';
 
-let world: World | undefined;
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
+const given = worldPerTest();
 
 const threeAdmins = () => {
   const people = ['a', 'b', 'c'].map((uid) => ({ uid, ldap: [ADMIN], posix: [GATE] }));
@@ -17,7 +13,7 @@ const threeAdmins = () => {
 
 describe('retries', () => {
   test('a burst of 503s shorter than maxRetries is absorbed', async () => {
-    world = await createWorld({ ...threeAdmins(), growthbook: { maxRetries: 3 } });
+    const world = await given({ ...threeAdmins(), growthbook: { maxRetries: 3 } });
     world.emulator.addFault({ method: 'GET', path: '/api/v1/members', status: 503, times: 2 });
     const r = await world.runJson('apply');
     expect(r.code, r.stderr).toBe(0);
@@ -26,7 +22,7 @@ describe('retries', () => {
   });
 
   test('429 with Retry-After is waited out (Retry-After is a floor)', async () => {
-    world = await createWorld({ ...threeAdmins(), growthbook: { maxRetries: 2 } });
+    const world = await given({ ...threeAdmins(), growthbook: { maxRetries: 2 } });
     world.emulator.addFault({
       method: 'GET',
       path: '/api/v1/members',
@@ -43,7 +39,7 @@ describe('retries', () => {
   });
 
   test('a dropped connection on a read is retried', async () => {
-    world = await createWorld({ ...threeAdmins(), growthbook: { maxRetries: 2 } });
+    const world = await given({ ...threeAdmins(), growthbook: { maxRetries: 2 } });
     world.emulator.addFault({ method: 'GET', path: '/api/v1/members', drop: true });
     const r = await world.runJson('plan');
     expect(r.code, r.stderr).toBe(0);
@@ -62,7 +58,7 @@ describe('pagination integrity', () => {
   };
 
   test('a member list that changes between pages once is read again from the start', async () => {
-    world = await createWorld(many());
+    const world = await given(many());
     const w = world;
     let changed = false;
     w.emulator.setOnRequest((req) => {
@@ -78,7 +74,7 @@ describe('pagination integrity', () => {
   });
 
   test('a member list that keeps changing aborts the run (exit 4, nothing written)', async () => {
-    world = await createWorld(many());
+    const world = await given(many());
     const w = world;
     let n = 0;
     w.emulator.setOnRequest((req) => {
@@ -94,7 +90,7 @@ describe('pagination integrity', () => {
 
 describe('writes under pressure', () => {
   test('the deadline reached mid-apply: exit 6 with a report of what was and was not applied', async () => {
-    world = await createWorld({
+    const world = await given({
       ...threeAdmins(),
       emulator: { faults: [{ method: 'POST', delayMs: 2500, times: 1 }] },
     });
@@ -106,7 +102,7 @@ describe('writes under pressure', () => {
   });
 
   test('a key that may read but not write: exit 5, and the message says which permission', async () => {
-    world = await createWorld({
+    const world = await given({
       ...threeAdmins(),
       emulator: {
         faults: [
@@ -128,7 +124,7 @@ describe('writes under pressure', () => {
   });
 
   test('a write answered 502 after it landed counts as applied after a re-read, and is not sent twice', async () => {
-    world = await createWorld({ ...threeAdmins(), growthbook: { maxRetries: 0 } });
+    const world = await given({ ...threeAdmins(), growthbook: { maxRetries: 0 } });
     const w = world;
     // The server stores the write, then the proxy in front of it answers 502.
     let failed = false;

@@ -1,10 +1,9 @@
 // End to end: the real CLI process against the GrowthBook emulator and a gitiles-shaped server over
 // loopback, with an LDIF export (the main scenarios also with slapd). End state first, then request counts.
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
   ADMIN,
   CANARY_KEY,
-  createWorld,
   ELEVATED,
   ELEVATED_ROLE,
   GATE,
@@ -16,18 +15,10 @@ import {
   seedMember,
   type World,
   type WorldSpec,
+  worldPerTest,
 } from '../helpers/world.js';
 
-let world: World | undefined;
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
-
-async function given(spec: WorldSpec): Promise<World> {
-  world = await createWorld(spec);
-  return world;
-}
+const given = worldPerTest();
 
 const projectRoleOf = (w: World, id: string) =>
   w.emulator.member(id)?.projectRoles?.find((p) => p.project === PROJECT);

@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import { stringify } from 'yaml';
 import {
   type Emulator,
@@ -296,4 +297,17 @@ export async function createWorld(spec: WorldSpec): Promise<World> {
 /** A member seed in the shape the emulator takes. */
 export function seedMember(uid: string, overrides: Partial<SeedMember> = {}): SeedMember {
   return { id: `u_${uid}`, email: `${uid}@wikimedia.org`, name: uid, globalRole: 'noaccess', ...overrides };
+}
+
+/** One world per test: `given(spec)` starts it, and it is closed after the test, pass or fail. */
+export function worldPerTest(defaults: Partial<WorldSpec> = {}): (spec: WorldSpec) => Promise<World> {
+  let current: World | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async (spec) => {
+    current = await createWorld({ ...defaults, ...spec });
+    return current;
+  };
 }
