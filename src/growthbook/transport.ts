@@ -1,4 +1,6 @@
-// The innermost layer: one HTTP attempt with Node's fetch, body read in full within the timeout.
+// The innermost layer: one HTTP attempt (redirects refused, body read in full within the timeout),
+// reported to the request hook.
+import { FetchFailure, plainFetch } from '../http/plain-fetch.js';
 import type { Clock } from '../util/clock.js';
 import { GrowthBookNetworkError } from './errors.js';
 import type { Redact } from './redact.js';
@@ -30,48 +32,25 @@ export function httpTransport(o: TransportOptions): Send {
       });
     o.stats.requests += 1;
     try {
-      const res = await o.fetch(o.baseUrl + req.path, {
+      const res = await plainFetch({
+        url: o.baseUrl + req.path,
         method: req.method,
         headers: req.headers ?? {},
         body: req.body === undefined ? null : JSON.stringify(req.body),
-        // A redirect is a misconfigured URL, and following one could carry the key elsewhere.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
+        timeoutMs,
+        fetch: o.fetch,
+        redact: o.redact,
       });
-      const body = await res.text();
       if (res.status === 429) o.stats.rateLimited += 1;
       report(res.status);
-      return { status: res.status, headers: res.headers, body, attempt };
+      return { status: res.status, headers: res.headers, body: res.body, attempt };
     } catch (error) {
-      const timedOut = isTimeout(error);
-      const detail = o.redact(
-        timedOut ? `no complete answer within ${timeoutMs} ms` : describeFailure(error),
-      );
+      if (!(error instanceof FetchFailure)) throw error;
+      const detail = error.timedOut ? `no complete answer within ${timeoutMs} ms` : error.detail;
       report(null, detail);
-      // A fresh cause, built from text only: the original error objects are never kept.
-      throw new GrowthBookNetworkError(req.method, req.path, detail, timedOut, attempt, {
-        cause: new Error(detail),
+      throw new GrowthBookNetworkError(req.method, req.path, detail, error.timedOut, attempt, {
+        cause: error,
       });
     }
   };
-}
-
-function isTimeout(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-}
-
-/** fetch says only "fetch failed"; the useful part (ECONNREFUSED, a TLS reason) is in its causes. */
-function describeFailure(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; current instanceof Error && depth < 5; depth += 1) {
-    const code = (current as { code?: unknown }).code;
-    parts.push(
-      typeof code === 'string' && !current.message.includes(code)
-        ? `${current.message} (${code})`
-        : current.message,
-    );
-    current = current.cause;
-  }
-  return parts.length > 0 ? parts.join(': ') : String(error);
 }

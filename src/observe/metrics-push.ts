@@ -1,6 +1,7 @@
 // Pushes the rendered metrics to a Prometheus Pushgateway. POST (not PUT) replaces only the metric
 // families present in the body, so a gauge left out (the last success, after a failed run) keeps the
 // value an earlier run pushed. Errors name the host and status only: never credentials or the query.
+import { FetchFailure, type PlainResponse, plainFetch } from '../http/plain-fetch.js';
 import { USER_AGENT } from '../version.js';
 
 export const PUSH_JOB = 'growthbook_ldap_sync';
@@ -21,26 +22,28 @@ export async function pushMetrics(url: string, text: string, options: PushOption
     'User-Agent': options.userAgent ?? USER_AGENT,
   };
 
-  let response: Response;
+  let response: PlainResponse;
   try {
-    response = await (options.fetch ?? fetch)(target, {
+    response = await plainFetch({
+      url: target,
       method: 'POST',
       headers,
       body: text,
-      // A redirect would re-send the body elsewhere; treat it as a failure instead.
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
+      timeoutMs,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      // A message may quote the URL, and with it the query: keep the words, drop any URL.
+      redact: (words) => words.replace(/[a-z][a-z0-9+.-]*:\/\/\S*/gi, '<url>'),
     });
   } catch (error) {
-    if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    if (error instanceof FetchFailure && error.timedOut) {
       throw new Error(`metrics push to ${host} timed out after ${timeoutMs} ms`);
     }
-    throw new Error(`metrics push to ${host} failed: ${networkReason(error)}`);
+    const reason = error instanceof FetchFailure ? (error.code ?? error.detail) : 'network error';
+    throw new Error(`metrics push to ${host} failed: ${reason}`);
   }
-  // Read the body either way, so the connection is released; the gateway explains rejections in it.
-  const body = await response.text().catch(() => '');
-  if (!response.ok) {
-    const said = body.replace(/\s+/g, ' ').trim().slice(0, 200);
+  // The gateway explains rejections in the body; a redirect is refused like any other answer.
+  if (response.status < 200 || response.status > 299) {
+    const said = response.body.replace(/\s+/g, ' ').trim().slice(0, 200);
     throw new Error(`metrics push to ${host} failed: HTTP ${response.status}${said ? ` (${said})` : ''}`);
   }
 }
@@ -62,13 +65,4 @@ function pushTarget(url: string): { target: string; host: string } {
   parsed.pathname = `${parsed.pathname.replace(/\/+$/, '')}/metrics/job/${PUSH_JOB}`;
   parsed.hash = '';
   return { target: parsed.toString(), host: parsed.host };
-}
-
-// undici reports "fetch failed" with the useful part (ECONNREFUSED, ENOTFOUND…) in the cause.
-function networkReason(error: unknown): string {
-  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
-  if (cause && typeof cause.code === 'string') return cause.code;
-  // A message may quote the URL, and with it the query: keep the words, drop any URL.
-  const message = error instanceof Error ? error.message : 'network error';
-  return message.replace(/[a-z][a-z0-9+.-]*:\/\/\S*/gi, '<url>');
 }
