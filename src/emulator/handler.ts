@@ -8,7 +8,7 @@ export interface HandlerContext {
   params: Record<string, string>;
   query: unknown;
   body: unknown;
-  /** Writes the whole members array back, after the configured write latency (§8 step 10). */
+  /** Writes the whole members array back, after any test hook (§8 step 10). */
   writeMembers(members: StoredMember[]): Promise<void>;
 }
 

@@ -1,16 +1,14 @@
 // One request through the emulated stack, in GrowthBook's order (reference/growthbook-api.md §12):
 // body parser → auth → rate limit → route or 404 → Zod → handler (permission first, then its checks).
-import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from './api-error.js';
 import { authenticate } from './auth.js';
-import { answersRequest, type FaultQueue } from './faults.js';
 import type { HandlerContext } from './handler.js';
 import { jsonOrUndefined, parseJsonBody, parseQuery, readBody, sendJson } from './http.js';
 import { type RateLimiter, rateLimitMessage } from './rate-limit.js';
 import { matchRoute } from './routes.js';
 import type { OrgState } from './state.js';
-import type { Fault, OnRequest, RequestLogEntry, SeedApiKey } from './types.js';
+import type { EmulatorHooks, Interception, OnRequest, RequestLogEntry, SeedApiKey } from './types.js';
 import { validateRequest } from './validate.js';
 
 export interface RequestHandlerDeps {
@@ -18,10 +16,9 @@ export interface RequestHandlerDeps {
   keys: readonly SeedApiKey[];
   limiter: RateLimiter;
   rateLimitMax: number;
-  faults: FaultQueue;
+  hooks: EmulatorHooks;
   log: RequestLogEntry[];
   onRequest: () => OnRequest | undefined;
-  writeLatencyMs: number;
 }
 
 type Reply = (status: number, body: unknown, headers?: Record<string, string>) => void;
@@ -46,7 +43,7 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
       at,
       body: raw.ok ? jsonOrUndefined(raw.text) : undefined,
       userAgent: req.headers['user-agent'],
-      fault: false,
+      intercepted: false,
     };
     deps.log.push(entry);
     let extraHeaders: Record<string, string> = {};
@@ -56,12 +53,15 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
     };
     try {
       await deps.onRequest()?.(entry);
-      const fault = deps.faults.take(method, url.pathname, url.pathname + url.search);
-      if (fault) {
-        entry.fault = true;
-        if (fault.delayMs) await sleep(fault.delayMs);
-        if (answersRequest(fault)) return answerWithFault(fault, res, reply, entry);
-        extraHeaders = { ...fault.headers };
+      const interception = await deps.hooks.intercept?.({
+        method,
+        path: url.pathname,
+        target: url.pathname + url.search,
+      });
+      if (interception) {
+        entry.intercepted = true;
+        if (interception.kind !== 'pass') return answerIntercepted(interception, res, reply, entry);
+        extraHeaders = { ...interception.headers };
       }
       // §1: body-parser runs before the API router, so its errors come before auth.
       if (!raw.ok) return reply(413, { status: 413, message: 'request entity too large' });
@@ -121,7 +121,7 @@ async function serveApi(
     key: auth.key,
     ...checked.parts,
     writeMembers: async (members) => {
-      if (deps.writeLatencyMs > 0) await sleep(deps.writeLatencyMs);
+      await deps.hooks.beforeWrite?.();
       deps.state.members = members;
     },
   };
@@ -134,17 +134,21 @@ async function serveApi(
   }
 }
 
-function answerWithFault(fault: Fault, res: ServerResponse, reply: Reply, entry: RequestLogEntry): void {
-  if (fault.drop) {
+function answerIntercepted(
+  interception: Exclude<Interception, { kind: 'pass' }>,
+  res: ServerResponse,
+  reply: Reply,
+  entry: RequestLogEntry,
+): void {
+  if (interception.kind === 'drop') {
     res.socket?.destroy();
     return;
   }
-  if (fault.malformed) {
-    entry.status = 200;
-    res.writeHead(200, { ...fault.headers, 'Content-Type': 'application/json; charset=utf-8' });
-    res.end('{"members": [{"id": "u_');
+  if (interception.kind === 'raw') {
+    entry.status = interception.status;
+    res.writeHead(interception.status, interception.headers);
+    res.end(interception.text);
     return;
   }
-  const status = fault.status ?? 200;
-  reply(status, fault.body ?? { message: STATUS_CODES[status] ?? 'Injected fault' }, fault.headers);
+  reply(interception.status, interception.body, interception.headers);
 }

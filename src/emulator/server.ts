@@ -1,7 +1,6 @@
-// startEmulator: a GrowthBook API on loopback, seeded, with test hooks to fault, observe and mutate it.
+// startEmulator: a GrowthBook API on loopback, seeded, with hooks for tests to intercept, observe and mutate it.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createFaultQueue } from './faults.js';
 import { expandMembers, toApiMember } from './members.js';
 import { createRateLimiter, RATE_LIMIT_DEFAULTS } from './rate-limit.js';
 import { createRequestHandler } from './request-handler.js';
@@ -11,7 +10,6 @@ import type { Emulator, EmulatorOptions, OnRequest, RequestLogEntry } from './ty
 export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
   const state = createOrgState(options.seed);
   const rateLimit = { ...RATE_LIMIT_DEFAULTS, ...options.rateLimit };
-  const faults = createFaultQueue(options.faults);
   const log: RequestLogEntry[] = [];
   let onRequest: OnRequest | undefined = options.onRequest;
   const handle = createRequestHandler({
@@ -20,10 +18,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     // §3: the window starts with the server.
     limiter: createRateLimiter(rateLimit),
     rateLimitMax: rateLimit.max,
-    faults,
+    hooks: options.hooks ?? {},
     log,
     onRequest: () => onRequest,
-    writeLatencyMs: options.writeLatencyMs ?? 0,
   });
   const server = createServer((req, res) => {
     // A client that goes away mid-body leaves nothing to answer.
@@ -47,8 +44,6 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     resetRequests: () => {
       log.length = 0;
     },
-    addFault: (fault) => faults.add(fault),
-    clearFaults: () => faults.clear(),
     setOnRequest: (hook) => {
       onRequest = hook;
     },

@@ -1,4 +1,4 @@
-// Public types of the GrowthBook emulator: its seed, options, faults, request log and handle.
+// Public types of the GrowthBook emulator: its seed, options, test hooks, request log and handle.
 // Field names follow the API (reference/growthbook-api.md §7, §8, §11), not our core model.
 
 /** An API key and the role it carries (§2). Only `admin` has manageTeam. */
@@ -91,25 +91,29 @@ export interface EmulatorSeed {
 }
 
 /**
- * One injected fault. It matches a request by method and path and answers in place of the server,
- * before auth and the rate limiter (it stands for a proxy or network failure, so it is not counted).
- * With only `delayMs` the request is delayed and then handled normally.
+ * A test's say over one request, given before the emulated API sees it (before body parsing, auth
+ * and the rate limiter: it stands for a proxy or the network, so it is not counted). `pass` lets the
+ * request through, optionally with extra response headers.
  */
-export interface Fault {
-  method?: string;
-  /** A string is a prefix of the path; a RegExp is tested against the path with its query string. */
-  path?: string | RegExp;
-  /** How many requests it affects; default 1, `Infinity` for all. */
-  times?: number;
-  status?: number;
-  /** JSON body; default `{"message": <status text>}`. */
-  body?: unknown;
-  headers?: Record<string, string>;
-  delayMs?: number;
-  /** Destroy the socket without answering. */
-  drop?: true;
-  /** Answer 200 with a body that is not valid JSON. */
-  malformed?: true;
+export type Interception =
+  | { kind: 'answer'; status: number; body: unknown; headers?: Record<string, string> }
+  | { kind: 'raw'; status: number; headers: Record<string, string>; text: string }
+  | { kind: 'drop' }
+  | { kind: 'pass'; headers?: Record<string, string> };
+
+export interface InterceptedRequest {
+  method: string;
+  path: string;
+  /** Path and query string. */
+  target: string;
+}
+
+/** Hooks the tests hand to the emulator; the product (the demo) sets none. */
+export interface EmulatorHooks {
+  /** Undefined: the request is served as usual. */
+  intercept?: (request: InterceptedRequest) => Interception | undefined | Promise<Interception | undefined>;
+  /** Runs between reading and writing back the whole members array on each write (§8 step 10). */
+  beforeWrite?: () => Promise<void>;
 }
 
 /** One request as the emulator saw it. Headers are not kept, so no credential is ever logged. */
@@ -124,8 +128,8 @@ export interface RequestLogEntry {
   /** Parsed JSON body, or undefined (none, or not JSON). */
   body: unknown;
   userAgent: string | undefined;
-  /** True when an injected fault answered (or dropped) the request. */
-  fault: boolean;
+  /** True when a test hook intercepted the request (answered, dropped, delayed or added headers). */
+  intercepted: boolean;
 }
 
 export type OnRequest = (req: Readonly<RequestLogEntry>) => void | Promise<void>;
@@ -138,12 +142,8 @@ export interface EmulatorOptions {
   port?: number;
   /** Default `{max: 60, windowMs: 60000}` (§3). */
   rateLimit?: { max: number; windowMs: number };
-  /**
-   * Pause between reading and writing back the whole members array on each write (§8 step 10).
-   * Default 0: no pause, so writes cannot interleave; set it to make concurrent writes race.
-   */
-  writeLatencyMs?: number;
-  faults?: Fault[];
+  /** Test hooks: none by default, so writes cannot interleave and every request is served. */
+  hooks?: EmulatorHooks;
   /** Called for every request before it is handled; may change the state (e.g. between two pages). */
   onRequest?: OnRequest;
 }
@@ -184,8 +184,6 @@ export interface Emulator {
   /** Every request so far, in arrival order. */
   readonly requests: readonly RequestLogEntry[];
   resetRequests(): void;
-  addFault(fault: Fault): void;
-  clearFaults(): void;
   setOnRequest(hook: OnRequest | undefined): void;
   /** Insert or replace a member (by id). */
   setMember(member: SeedMember): void;

@@ -1,6 +1,6 @@
 // Fault injection, the request log, the onRequest hook and the state mutators.
 import { afterEach, describe, expect, test } from 'vitest';
-import { type Emulator, type EmulatorOptions, startEmulator } from '../../src/emulator/index.js';
+import { type Emulator, type EmulatorOptions, startEmulator } from '../helpers/test-emulator.js';
 import { ADMIN_KEY, call, numberedMembers, seed, updateRole } from './helpers.js';
 
 let emu: Emulator;
@@ -49,7 +49,7 @@ describe('faults', () => {
   test('drop closes the connection without an answer', async () => {
     const { url } = await start({ faults: [{ drop: true }] });
     await expect(call(url, '/api/v1/')).rejects.toThrow();
-    expect(emu.requests.map((r) => [r.status, r.fault])).toEqual([[0, true]]);
+    expect(emu.requests.map((r) => [r.status, r.intercepted])).toEqual([[0, true]]);
   });
 
   test('malformed answers 200 with a body that is not JSON', async () => {
@@ -98,7 +98,7 @@ describe('request log', () => {
         at: expect.any(Number),
         body: undefined,
         userAgent: 'emulator-test/1',
-        fault: false,
+        intercepted: false,
       },
       expect.objectContaining({
         method: 'POST',

@@ -1,14 +1,14 @@
 // §8 step 10: every write replaces the whole members array read at the start of the request, so
 // concurrent writes to different members lose all but the last.
 import { afterEach, expect, test } from 'vitest';
-import { type Emulator, startEmulator } from '../../src/emulator/index.js';
+import { type Emulator, startEmulator } from '../helpers/test-emulator.js';
 import { bob, seed, updateRole } from './helpers.js';
 
 let emu: Emulator;
 afterEach(() => emu.close());
 
 test('two concurrent updates to different members: one is lost', async () => {
-  emu = await startEmulator({ seed: seed(), writeLatencyMs: 100 });
+  emu = await startEmulator({ seed: seed(), beforeWrite: 100 });
   const [a, b] = await Promise.all([
     updateRole(emu.url, 'u_alice', { member: { role: 'readonly' } }),
     updateRole(emu.url, 'u_carol', { member: { role: 'readonly' } }),
@@ -21,7 +21,7 @@ test('two concurrent updates to different members: one is lost', async () => {
 });
 
 test('the same updates made one after the other both stick', async () => {
-  emu = await startEmulator({ seed: seed(), writeLatencyMs: 100 });
+  emu = await startEmulator({ seed: seed(), beforeWrite: 100 });
   await updateRole(emu.url, 'u_alice', { member: { role: 'readonly' } });
   await updateRole(emu.url, 'u_carol', { member: { role: 'readonly' } });
   expect([emu.member('u_alice')?.globalRole, emu.member('u_carol')?.globalRole]).toEqual([
@@ -31,7 +31,7 @@ test('the same updates made one after the other both stick', async () => {
 });
 
 test('a write also undoes a state change made while it was in flight', async () => {
-  emu = await startEmulator({ seed: seed(), writeLatencyMs: 100 });
+  emu = await startEmulator({ seed: seed(), beforeWrite: 100 });
   const pending = updateRole(emu.url, 'u_alice', { member: { role: 'readonly' } });
   await new Promise((r) => setTimeout(r, 30));
   emu.setMember({ ...bob, globalRole: 'admin' });

@@ -1,16 +1,111 @@
-// Injected faults: a queue of rules, each consumed by the requests it matches, first match first.
-import type { Fault } from './types.js';
+// The GrowthBook emulator with the tests' fault injection: a queue of faults, each consumed by the
+// requests it matches (first match first), and an artificial write latency. Both reach the emulator
+// through its hooks; the product ships neither.
+import { STATUS_CODES } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type Emulator as BaseEmulator,
+  type EmulatorOptions as BaseOptions,
+  type Interception,
+  startEmulator as startBaseEmulator,
+} from '../../src/emulator/index.js';
 
-export interface FaultQueue {
+/**
+ * One injected fault. It matches a request by method and path and answers in place of the server,
+ * before auth and the rate limiter (it stands for a proxy or network failure, so it is not counted).
+ * With only `delayMs` the request is delayed and then handled normally.
+ */
+export interface Fault {
+  method?: string;
+  /** A string is a prefix of the path; a RegExp is tested against the path with its query string. */
+  path?: string | RegExp;
+  /** How many requests it affects; default 1, `Infinity` for all. */
+  times?: number;
+  status?: number;
+  /** JSON body; default `{"message": <status text>}`. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  delayMs?: number;
+  /** Destroy the socket without answering. */
+  drop?: true;
+  /** Answer 200 with a body that is not valid JSON. */
+  malformed?: true;
+}
+
+export interface EmulatorOptions extends BaseOptions {
+  faults?: Fault[];
+  /**
+   * Pause between reading and writing back the whole members array on each write. Default none, so
+   * writes cannot interleave; a number sleeps that long, a function decides when the write goes on.
+   */
+  beforeWrite?: number | (() => Promise<void>);
+}
+
+export interface Emulator extends BaseEmulator {
+  addFault(fault: Fault): void;
+  clearFaults(): void;
+}
+
+export type { EmulatorSeed, SeedMember } from '../../src/emulator/index.js';
+
+export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
+  const { faults: initial = [], beforeWrite, ...base } = options;
+  const queue = createFaultQueue(initial);
+  const emulator = await startBaseEmulator({
+    ...base,
+    hooks: {
+      ...base.hooks,
+      intercept: async (request) => {
+        const fault = queue.take(request.method, request.path, request.target);
+        if (!fault) return base.hooks?.intercept?.(request);
+        if (fault.delayMs) await sleep(fault.delayMs);
+        return interceptionOf(fault);
+      },
+      ...(beforeWrite === undefined
+        ? {}
+        : {
+            beforeWrite:
+              typeof beforeWrite === 'number' ? () => sleep(beforeWrite).then(() => undefined) : beforeWrite,
+          }),
+    },
+  });
+  return Object.assign(emulator, { addFault: queue.add, clearFaults: queue.clear });
+}
+
+function interceptionOf(fault: Fault): Interception {
+  if (fault.drop) return { kind: 'drop' };
+  if (fault.malformed) {
+    return {
+      kind: 'raw',
+      status: 200,
+      headers: { ...fault.headers, 'Content-Type': 'application/json; charset=utf-8' },
+      text: '{"members": [{"id": "u_',
+    };
+  }
+  if (fault.status !== undefined || fault.body !== undefined) {
+    const status = fault.status ?? 200;
+    return {
+      kind: 'answer',
+      status,
+      body: fault.body ?? { message: STATUS_CODES[status] ?? 'Injected fault' },
+      ...(fault.headers ? { headers: fault.headers } : {}),
+    };
+  }
+  return { kind: 'pass', ...(fault.headers ? { headers: fault.headers } : {}) };
+}
+
+interface FaultQueue {
   add(fault: Fault): void;
   clear(): void;
   /** The fault for this request, if any, counting it as used. */
   take(method: string, path: string, target: string): Fault | undefined;
 }
 
-export function createFaultQueue(initial: readonly Fault[] = []): FaultQueue {
+function createFaultQueue(initial: readonly Fault[]): FaultQueue {
   const queue: { fault: Fault; left: number }[] = [];
-  const add = (fault: Fault) => queue.push({ fault, left: fault.times ?? 1 });
+  const add = (fault: Fault) => {
+    queue.push({ fault, left: fault.times ?? 1 });
+  };
   for (const f of initial) add(f);
   return {
     add,
@@ -35,7 +130,3 @@ function matches(fault: Fault, method: string, path: string, target: string): bo
   fault.path.lastIndex = 0; // a /g or /y RegExp would otherwise remember its last match
   return fault.path.test(target);
 }
-
-/** Whether the fault answers in place of the server; otherwise it only delays and adds headers. */
-export const answersRequest = (f: Fault): boolean =>
-  f.drop === true || f.malformed === true || f.status !== undefined || f.body !== undefined;

@@ -6,15 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { stringify } from 'yaml';
-import {
-  type Emulator,
-  type EmulatorOptions,
-  type SeedMember,
-  startEmulator,
-} from '../../src/emulator/index.js';
 import { type GitilesServer, startGitiles } from './gitiles-server.js';
 import { type CliResult, runCli } from './run-cli.js';
 import { type Slapd, startSlapd } from './slapd.js';
+import { type Emulator, type EmulatorOptions, type SeedMember, startEmulator } from './test-emulator.js';
 
 export const PROJECT = 'prj_2wikimedia0test';
 export const OTHER_PROJECT = 'prj_19g61other';
