@@ -1,16 +1,16 @@
 // Distinguished names compared the way LDAP compares them for our attributes (uid, cn, ou, dc):
 // attribute types and values case-insensitively, whitespace around separators ignored.
 
-/** Splits a DN into RDN strings on unescaped commas. */
-export function splitDn(dn: string): string[] {
+/** Splits on a separator that is not escaped with a backslash; escapes stay as they were. */
+export function splitUnescaped(text: string, separator: string): string[] {
   const parts: string[] = [];
   let current = '';
-  for (let i = 0; i < dn.length; i++) {
-    const ch = dn[i];
-    if (ch === '\\' && i + 1 < dn.length) {
-      current += ch + dn[i + 1];
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '\\' && i + 1 < text.length) {
+      current += ch + text[i + 1];
       i++;
-    } else if (ch === ',') {
+    } else if (ch === separator) {
       parts.push(current);
       current = '';
     } else {
@@ -20,6 +20,9 @@ export function splitDn(dn: string): string[] {
   parts.push(current);
   return parts;
 }
+
+/** Splits a DN into RDN strings on unescaped commas. */
+export const splitDn = (dn: string): string[] => splitUnescaped(dn, ',');
 
 /** A canonical form for equality: `uid=jexample,ou=people,dc=wikimedia,dc=org`. */
 export function normalizeDn(dn: string): string {

@@ -1,7 +1,7 @@
 // Search filters for the directory reads, built as ldapts filter objects: values travel as BER octet
 // strings, so no value (an e-mail with `*` or `)(`) can change a filter's meaning.
 import { AndFilter, EqualityFilter, type Filter, OrFilter } from 'ldapts';
-import { splitDn } from '../../core/dn.js';
+import { splitDn, splitUnescaped } from '../../core/dn.js';
 
 const equal = (attribute: string, value: string): Filter => new EqualityFilter({ attribute, value });
 
@@ -22,24 +22,6 @@ export function mailTerm(mail: string): Filter {
 }
 
 const ATTRIBUTE_TYPE = /^(?:[A-Za-z][A-Za-z0-9-]*|\d+(?:\.\d+)+)$/;
-
-/** Splits on a separator that is not escaped with a backslash. */
-function splitUnescaped(text: string, separator: string): string[] {
-  const parts: string[] = [];
-  let current = '';
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i] as string;
-    if (ch === '\\' && i + 1 < text.length) {
-      current += ch + text[i + 1];
-      i++;
-    } else if (ch === separator) {
-      parts.push(current);
-      current = '';
-    } else current += ch;
-  }
-  parts.push(current);
-  return parts;
-}
 
 /** An RFC 4514 attribute value → its string; null for the #hex (BER) form or broken escapes. */
 export function unescapeDnValue(raw: string): string | null {
