@@ -44,14 +44,12 @@ function describeIssue(
   doc: ReturnType<typeof parseDocument>,
   lines: LineCounter,
 ): string {
-  const unknownKeys = /^Unrecognized keys?: (.*)$/.exec(issue.message);
   const path = issue.path.join('.') || '(top level)';
-  if (unknownKeys?.[1]) {
-    const keys = unknownKeys[1].split(', ').map((k) => k.replace(/^"|"$/g, ''));
-    return keys
+  if (issue.unknownKeys && issue.unknownKeys.length > 0) {
+    return issue.unknownKeys
       .map((key) => {
         const full = [...issue.path, key];
-        return `${full.join('.')}${lineOf(doc, full, lines)}: unknown key (check its spelling; see DESIGN.md "Configuration")`;
+        return `${full.join('.')}${lineOf(doc, full, lines)}: unknown key (check its spelling; see the README's "Configuration")`;
       })
       .join('\n  ');
   }

@@ -164,12 +164,18 @@ export type Config = Omit<z.infer<typeof baseSchema>, 'ldap' | 'posix'> & {
 export interface ConfigIssue {
   path: (string | number)[];
   message: string;
+  /** For an object with keys the schema does not know: those keys. */
+  unknownKeys?: string[];
 }
 
 export type ParsedConfig = { ok: true; config: Config } | { ok: false; issues: ConfigIssue[] };
 
 const issuesOf = (error: z.ZodError, prefix: (string | number)[] = []): ConfigIssue[] =>
-  error.issues.map((i) => ({ path: [...prefix, ...(i.path as (string | number)[])], message: i.message }));
+  error.issues.map((i) => ({
+    path: [...prefix, ...i.path.filter((p) => typeof p !== 'symbol')],
+    message: i.message,
+    ...(i.code === 'unrecognized_keys' ? { unknownKeys: i.keys } : {}),
+  }));
 
 export function parseConfig(raw: unknown): ParsedConfig {
   const base = baseSchema.safeParse(raw);
