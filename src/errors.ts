@@ -1,5 +1,6 @@
 // One error class per failure class; each carries its exit code. `exitCodeOf` is the only place an
 // error becomes a process exit status.
+import type { SourceName } from './core/plan.js';
 
 export const ExitCode = {
   Ok: 0,
@@ -23,7 +24,7 @@ export class ConfigError extends SyncError {
   readonly exitCode = ExitCode.Usage;
 }
 
-export type SourceName = 'ldap' | 'posix' | 'growthbook';
+export type { SourceName } from './core/plan.js';
 
 /** A source could not be read completely and correctly. Nothing is written. Exit 4. */
 export class SourceReadError extends SyncError {

@@ -2,9 +2,10 @@
 // refuses if the state the plan was made from no longer holds, writes, and records. Then it reads
 // every written member back and verifies it.
 import { buildRoleUpdate, type RoleUpdate, verifyWrittenMember } from '../core/build-role-update.js';
+import { seatHold } from '../core/limit-seats.js';
 import { memberFingerprint } from '../core/member-state.js';
-import type { Action, Member, Scope } from '../core/model.js';
-import { isChange } from '../core/plan-actions.js';
+import { type Action, isChange, type Member, type StopCause } from '../core/plan.js';
+import type { Scope } from '../core/scope.js';
 import { DeadlineError } from '../errors.js';
 import { GrowthBookError, GrowthBookHttpError } from '../growthbook/errors.js';
 import type { Logger } from '../observe/logger.js';
@@ -34,7 +35,7 @@ export interface ApplyOptions {
   seatBudget?: { max: number; now: number };
 }
 
-export type StopCause = 'deadline' | 'signal' | 'systemic-error' | null;
+export type { StopCause } from '../core/plan.js';
 
 export interface ApplyOutcome {
   actions: Action[];
@@ -79,14 +80,8 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyOutcome> {
   let seats = options.seatBudget?.now ?? 0;
   const overBudget = (action: Action): string | null => {
     const budget = options.seatBudget;
-    if (!budget) return null;
-    if (action.kind === 'grant' && seats + 1 > budget.max) {
-      return `held back: ${seats} members hold seats and growthbook.maxSeats is ${budget.max}`;
-    }
-    if (action.kind === 'upgrade' && seats > budget.max) {
-      return `held back: ${seats} members hold seats, over growthbook.maxSeats ${budget.max}`;
-    }
-    return null;
+    const held = budget ? seatHold(action, seats, budget.max) : null;
+    return held ? `held back: ${held}` : null;
   };
 
   for (const action of actions) {

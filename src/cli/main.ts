@@ -6,7 +6,7 @@ import { checkCommand } from './commands/check.js';
 import { demoCommand } from './commands/demo.js';
 import { explainCommand } from './commands/explain.js';
 import { syncCommand } from './commands/sync.js';
-import type { CommonOptions } from './context.js';
+import type { CommonOptions } from './common-options.js';
 import { writeStderr } from './output.js';
 
 const EXIT_CODES = `

@@ -1,7 +1,14 @@
 // The plan as an operator reads it on a terminal: changes first, in the order they are applied.
-import type { Action } from '../core/model.js';
+
+import {
+  ACTION_KINDS,
+  type Action,
+  type ActionKind,
+  isChange,
+  type RunReport,
+  SEAT_LIMIT,
+} from '../core/plan.js';
 import { styler } from './output.js';
-import type { RunReport } from './run-sync.js';
 
 type Style = ReturnType<typeof styler>;
 
@@ -15,7 +22,7 @@ function table(rows: string[][], style: Style): string {
     .join('\n');
 }
 
-const KIND_STYLE = (style: Style): Record<string, (t: string) => string> => ({
+const KIND_STYLE = (style: Style): Record<ActionKind, (t: string) => string> => ({
   revoke: style.red,
   downgrade: style.yellow,
   upgrade: style.cyan,
@@ -32,7 +39,7 @@ export function renderReport(report: RunReport, options: { color: boolean; verbo
   const project = report.projectName ? `${report.project} (${report.projectName})` : report.project;
   out.push(style.bold(`growthbook-ldap-sync ${report.mode} · project ${project} · run ${report.runId}`), '');
 
-  const changes = report.actions.filter((a) => ['revoke', 'downgrade', 'upgrade', 'grant'].includes(a.kind));
+  const changes = report.actions.filter(isChange);
   if (changes.length === 0) {
     out.push('No changes: every in-scope member already has the role the sources give them.');
   } else {
@@ -45,7 +52,7 @@ export function renderReport(report: RunReport, options: { color: boolean; verbo
   if (pending.length > 0) {
     out.push('', style.bold('Pending') + style.dim(' (not written this run)'));
     const why = (a: Action) =>
-      a.reason === 'seat-limit' ? 'seat-limit (growthbook.maxSeats)' : 'no GrowthBook member yet';
+      a.reason === SEAT_LIMIT ? 'seat-limit (growthbook.maxSeats)' : 'no GrowthBook member yet';
     out.push(
       table(
         [
@@ -132,13 +139,12 @@ function actionRow(a: Action): string[] {
   ];
 }
 
-function colorKinds(text: string, kinds: Record<string, (t: string) => string>): string {
+function colorKinds(text: string, kinds: Record<ActionKind, (t: string) => string>): string {
   return text
     .split('\n')
     .map((line) => {
-      const kind = line.split(' ')[0] ?? '';
-      const paint = kinds[kind];
-      return paint ? paint(kind) + line.slice(kind.length) : line;
+      const kind = ACTION_KINDS.find((k) => k === line.split(' ')[0]);
+      return kind ? kinds[kind](kind) + line.slice(kind.length) : line;
     })
     .join('\n');
 }

@@ -7,6 +7,7 @@ export * from './identity.js';
 export * from './limit-seats.js';
 export * from './member-state.js';
 export * from './model.js';
+export * from './plan.js';
 export * from './plan-actions.js';
 export * from './resolve-role.js';
-export * from './summarize.js';
+export * from './scope.js';

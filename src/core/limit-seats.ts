@@ -1,8 +1,24 @@
 // The seat budget (growthbook.maxSeats): grants that would push the number of in-scope members with
 // access in the project above it are held back as `pending` (reason `seat-limit`) instead of written.
-import { type Action, NO_ACCESS } from './model.js';
+import { NO_ACCESS } from './model.js';
+import { type Action, SEAT_LIMIT } from './plan.js';
 
-export const SEAT_LIMIT = 'seat-limit';
+export { SEAT_LIMIT } from './plan.js';
+
+/**
+ * The seat rule, shared by the plan and the applier: a grant takes a seat and is held back when no
+ * seat is left; an upgrade takes none, but is held back while the seats held exceed the budget (more
+ * privilege is not handed out over budget). Null when the action may go ahead.
+ */
+export function seatHold(action: Action, seatsHeld: number, maxSeats: number): string | null {
+  if (action.kind === 'grant' && seatsHeld + 1 > maxSeats) {
+    return `${seatsHeld} members hold seats and growthbook.maxSeats is ${maxSeats}`;
+  }
+  if (action.kind === 'upgrade' && seatsHeld > maxSeats) {
+    return `${seatsHeld} members hold seats, over growthbook.maxSeats ${maxSeats}`;
+  }
+  return null;
+}
 
 /** In-scope members with access now, and after the planned revokes and grants. */
 export function countSeats(actions: readonly Action[]): { now: number; after: number } {
@@ -22,21 +38,10 @@ export function limitSeats(actions: readonly Action[], maxSeats: number | undefi
   const { now } = countSeats(actions);
   const freed = actions.filter((a) => a.kind === 'revoke').length;
   let seats = now - freed;
-  const overBudget = seats > maxSeats;
   return actions.map((action) => {
-    if (action.kind === 'grant') {
-      if (seats + 1 <= maxSeats) {
-        seats++;
-        return action;
-      }
-      return hold(action, `grant held back: growthbook.maxSeats ${maxSeats} would be exceeded`);
-    }
-    if (action.kind === 'upgrade' && overBudget) {
-      return hold(
-        action,
-        `upgrade held back: ${seats} members already hold seats, over growthbook.maxSeats ${maxSeats}`,
-      );
-    }
+    const held = seatHold(action, seats, maxSeats);
+    if (held) return hold(action, `${action.kind} held back: ${held}`);
+    if (action.kind === 'grant') seats++;
     return action;
   });
 }

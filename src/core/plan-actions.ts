@@ -2,18 +2,10 @@
 // classify the difference, and order the changes so the most over-privileged lose access first.
 import { normalizeEmail, type PeopleIndex, type PersonRecord } from './identity.js';
 import { standingIn } from './member-state.js';
-import {
-  type Action,
-  type ActionKind,
-  type ChangeKind,
-  type Decision,
-  type Member,
-  NO_ACCESS,
-  type Policy,
-  type Scope,
-  type SkipReason,
-} from './model.js';
+import { type Decision, NO_ACCESS, type Policy } from './model.js';
+import { ACTION_KINDS, type Action, type ChangeKind, type Member, type SkipReason } from './plan.js';
 import { rankOf, resolveRole } from './resolve-role.js';
+import { isInEmailScope, isProtected, type Scope, scopeSkipOf } from './scope.js';
 
 export interface PlanInput {
   members: readonly Member[];
@@ -22,16 +14,6 @@ export interface PlanInput {
   scope: Scope;
 }
 
-const KIND_ORDER: readonly ActionKind[] = [
-  'revoke',
-  'downgrade',
-  'upgrade',
-  'grant',
-  'noop',
-  'pending',
-  'skip',
-];
-
 const SKIP_TEXT: Record<SkipReason, string> = {
   'protected-email': 'protected e-mail (growthbook.protectedEmails): never written',
   'outside-email-domains': 'e-mail outside growthbook.emailDomains: not managed',
@@ -39,26 +21,6 @@ const SKIP_TEXT: Record<SkipReason, string> = {
   'global-admin': 'global role admin (organization owner or the sync key holder): not managed',
   'ambiguous-identity': 'e-mail matches more than one identity: never granted',
 };
-
-export function isInEmailScope(email: string, scope: Scope): boolean {
-  if (scope.emailDomains.length === 0) return true;
-  const domain = normalizeEmail(email).split('@').pop() ?? '';
-  return scope.emailDomains.some((d) => d.toLowerCase() === domain);
-}
-
-export function isProtected(email: string, scope: Scope): boolean {
-  const key = normalizeEmail(email);
-  return scope.protectedEmails.some((p) => normalizeEmail(p) === key);
-}
-
-/** Members the sync never writes, whatever the sources say. */
-function scopeSkipOf(member: Member, scope: Scope): SkipReason | null {
-  if (isProtected(member.email, scope)) return 'protected-email';
-  if (!isInEmailScope(member.email, scope)) return 'outside-email-domains';
-  if (member.managedbyIdp) return 'managed-by-idp';
-  if (member.globalRole === 'admin') return 'global-admin';
-  return null;
-}
 
 const NO_PERSON: Decision = {
   role: NO_ACCESS,
@@ -193,7 +155,7 @@ export function planActions(input: PlanInput): Action[] {
 /** Fail-closed order: kind, then current rank descending, then e-mail. */
 export function sortActions(actions: Action[], policy: Policy): Action[] {
   return [...actions].sort((a, b) => {
-    const k = KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind);
+    const k = ACTION_KINDS.indexOf(a.kind) - ACTION_KINDS.indexOf(b.kind);
     if (k !== 0) return k;
     const ra = a.from === null ? -1 : rankOf(a.from, policy);
     const rb = b.from === null ? -1 : rankOf(b.from, policy);
@@ -203,13 +165,4 @@ export function sortActions(actions: Action[], policy: Policy): Action[] {
     if (ea !== eb) return ea < eb ? -1 : 1;
     return (a.memberId ?? '') < (b.memberId ?? '') ? -1 : 1;
   });
-}
-
-export function isChange(action: Action): action is Action & { kind: ChangeKind; memberId: string } {
-  return (
-    action.kind === 'revoke' ||
-    action.kind === 'downgrade' ||
-    action.kind === 'upgrade' ||
-    action.kind === 'grant'
-  );
 }

@@ -1,7 +1,17 @@
 // Run metrics for Prometheus (DESIGN.md "Operations"): one set of gauges describing the latest run,
 // written to a node_exporter textfile and/or pushed to a Pushgateway. Publishing never fails a run.
 import { Gauge, Registry } from 'prom-client';
-import { type Action, type ActionKind, type ActionResult, CHANGE_KINDS } from '../core/model.js';
+import {
+  ACTION_KINDS,
+  ACTION_RESULTS,
+  type Action,
+  type ActionKind,
+  type ActionResult,
+  CHANGE_KINDS,
+  SKIP_REASONS,
+  SOURCE_NAMES,
+  type SourceName,
+} from '../core/plan.js';
 import { messageOf } from '../util/message-of.js';
 import type { Logger } from './logger.js';
 import { type PushOptions, pushMetrics } from './metrics-push.js';
@@ -10,7 +20,7 @@ import { readLastSuccess, writeMetricsTextfile } from './metrics-textfile.js';
 export { PUSH_CONTENT_TYPE, PUSH_JOB, type PushOptions, pushMetrics } from './metrics-push.js';
 export { LAST_SUCCESS_METRIC, readLastSuccess, writeMetricsTextfile } from './metrics-textfile.js';
 
-export type MetricsSource = 'ldap' | 'posix' | 'growthbook';
+export type MetricsSource = SourceName;
 
 export interface RunMetricsInput {
   startedAtMs: number;
@@ -36,17 +46,6 @@ export interface MetricsConfig {
   textfile?: string;
   pushgatewayUrl?: string;
 }
-
-const KIND_ORDER: readonly ActionKind[] = [...CHANGE_KINDS, 'noop', 'skip', 'pending'];
-const RESULT_ORDER: readonly ActionResult[] = ['planned', 'applied', 'failed'];
-const SOURCE_ORDER: readonly MetricsSource[] = ['ldap', 'posix', 'growthbook'];
-const SKIP_REASONS = [
-  'outside-email-domains',
-  'protected-email',
-  'global-admin',
-  'managed-by-idp',
-  'ambiguous-identity',
-] as const;
 
 export async function renderMetrics(
   input: RunMetricsInput,
@@ -126,7 +125,7 @@ export async function renderMetrics(
       'sudden drop points at a source problem.',
     ['source'],
   );
-  for (const source of SOURCE_ORDER) {
+  for (const source of SOURCE_NAMES) {
     const count = input.sourceEntries[source];
     if (count !== undefined) entries.set({ source }, count);
   }
@@ -206,8 +205,8 @@ function tallyActions(actions: readonly Action[]): [[ActionKind, ActionResult], 
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   const out: [[ActionKind, ActionResult], number][] = [];
-  for (const kind of KIND_ORDER) {
-    for (const result of RESULT_ORDER) {
+  for (const kind of ACTION_KINDS) {
+    for (const result of ACTION_RESULTS) {
       const count = counts.get(`${kind}/${result}`);
       if (count !== undefined) out.push([[kind, result], count]);
     }

@@ -1,38 +1,23 @@
-// Builds a run's collaborators from the validated configuration and the environment.
+// Builds a run's collaborators from the validated configuration and the environment: the logger,
+// the deadline, the GrowthBook client and the three sources, each wrapped once by `observeSource`.
 import { randomUUID } from 'node:crypto';
 import { readApiKey, readDeadlineSeconds } from '../config/environment.js';
 import { loadConfigFile } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
-import type { Policy, Scope } from '../core/model.js';
+import type { Policy } from '../core/model.js';
+import { type Scope, scopeOf } from '../core/scope.js';
 import { ConfigError } from '../errors.js';
 import { createGrowthBookClient, type GrowthBookClient } from '../growthbook/client.js';
 import { createLogger, type Logger, type LogLevel } from '../observe/logger.js';
 import type { SourceSet } from '../sources/collect-sources.js';
-import { createDirectorySource } from '../sources/ldap/create-directory-source.js';
-import type { DirectorySource } from '../sources/ldap/directory-source.js';
-import { readPosixGroups } from '../sources/posix/read-posix-groups.js';
+import { growthbookSource } from '../sources/growthbook-source.js';
+import { ldapSource } from '../sources/ldap/ldap-source.js';
+import { posixSource } from '../sources/posix/posix-source.js';
+import { observeSource, type RequestRecord } from '../sources/source.js';
 import { createDeadline, type Deadline } from '../util/deadline.js';
 import { USER_AGENT } from '../version.js';
 
-export interface CommonOptions {
-  config?: string;
-  output?: string;
-  logLevel?: string;
-  overrideThreshold?: boolean;
-  verbose?: boolean;
-  /** plan --out FILE */
-  out?: string;
-  /** apply --plan FILE */
-  plan?: string;
-  /** --lock-file PATH */
-  lockFile?: string;
-}
-
-/** One request or operation against a source, for `gbsync_requests{target,status}`. */
-export interface RequestRecord {
-  target: 'growthbook' | 'ldap' | 'posix';
-  status: string;
-}
+export type { RequestRecord } from '../sources/source.js';
 
 export interface RunContext {
   runId: string;
@@ -42,18 +27,18 @@ export interface RunContext {
   logger: Logger;
   deadline: Deadline;
   client: GrowthBookClient;
-  sources: SourceSet & { growthbook: GrowthBookClient };
+  sources: SourceSet;
   scope: Scope;
   policy: Policy;
 }
 
-const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'];
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 
 export function resolveLogLevel(flag: string | undefined, fallback: LogLevel): LogLevel {
   const level = flag ?? process.env.GBSYNC_LOG_LEVEL ?? fallback;
-  if (!LEVELS.includes(level))
-    throw new ConfigError(`--log-level must be one of ${LEVELS.join(', ')}, got "${level}"`);
-  return level as LogLevel;
+  const known = LOG_LEVELS.find((l) => l === level);
+  if (!known) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+  return known;
 }
 
 export function configPath(flag: string | undefined): string {
@@ -64,15 +49,6 @@ export function configPath(flag: string | undefined): string {
     );
   }
   return path;
-}
-
-export function scopeOf(config: Config): Scope {
-  return {
-    project: config.growthbook.project,
-    globalRole: config.growthbook.globalRole,
-    emailDomains: config.growthbook.emailDomains.map((d) => d.trim().toLowerCase().replace(/^@/, '')),
-    protectedEmails: config.growthbook.protectedEmails.map((e) => e.trim().toLowerCase()),
-  };
 }
 
 export function buildContext(
@@ -96,20 +72,11 @@ export function buildContext(
       logger.debug({ target: 'growthbook', ...e }, 'request');
     },
   });
-  const sources = {
-    growthbook: client,
-    directory: recordedDirectory(createDirectorySource(config.ldap, { env, deadline, logger }), requests),
-    readPosix: () =>
-      readPosixGroups(config.posix, { deadline, userAgent: USER_AGENT }).then(
-        (read) => {
-          requests.push({ target: 'posix', status: 'ok' });
-          return read;
-        },
-        (error: unknown) => {
-          requests.push({ target: 'posix', status: 'error' });
-          throw error;
-        },
-      ),
+  const observer = { logger, requests };
+  const sources: SourceSet = {
+    growthbook: observeSource(growthbookSource(client, config.growthbook.url), observer),
+    ldap: observeSource(ldapSource(config.ldap, { env, deadline, logger }), observer),
+    posix: observeSource(posixSource(config.posix, { deadline, userAgent: USER_AGENT }), observer),
   };
   return {
     runId: options.runId,
@@ -119,36 +86,22 @@ export function buildContext(
     deadline,
     client,
     sources,
-    scope: scopeOf(config),
+    scope: scopeOf(config.growthbook),
     policy: config.policy,
   };
 }
 
-export function loadContext(options: CommonOptions, fallbackLevel: LogLevel): RunContext {
-  const runId = randomUUID();
-  const logger = createLogger({ runId, level: resolveLogLevel(options.logLevel, fallbackLevel) });
-  const config = loadConfigFile(configPath(options.config));
-  return buildContext(config, { logger, runId });
+/** What the command line says about where the configuration is and how much to log. */
+export interface ContextRequest {
+  configPath?: string | undefined;
+  logLevel?: string | undefined;
+  /** The level when neither the flag nor GBSYNC_LOG_LEVEL says one. */
+  fallbackLevel: LogLevel;
 }
 
-/** Counts a directory read as its LDAP operations (one for a file), ok or failed. */
-function recordedDirectory(source: DirectorySource, requests: RequestRecord[]): DirectorySource {
-  const operations = () => {
-    const n = source.details?.().operations;
-    return typeof n === 'number' && n > 0 ? n : 1;
-  };
-  return {
-    description: source.description,
-    ...(source.details ? { details: () => source.details?.() ?? {} } : {}),
-    async read(request) {
-      try {
-        const directory = await source.read(request);
-        for (let i = 0; i < operations(); i++) requests.push({ target: 'ldap', status: 'ok' });
-        return directory;
-      } catch (error) {
-        requests.push({ target: 'ldap', status: 'error' });
-        throw error;
-      }
-    },
-  };
+export function loadContext(request: ContextRequest): RunContext {
+  const runId = randomUUID();
+  const logger = createLogger({ runId, level: resolveLogLevel(request.logLevel, request.fallbackLevel) });
+  const config = loadConfigFile(configPath(request.configPath));
+  return buildContext(config, { logger, runId });
 }

@@ -1,58 +1,26 @@
-// The pipeline: collect → resolve → plan → safety → (apply → verify). Returns the run report; the
-// caller prints it and turns it into an exit code.
-import { applyPlan, type MemberWriter } from '../apply/apply-plan.js';
-import { checkSafety, type ThresholdSettings } from '../core/check-safety.js';
+// One sync run: collect → resolve → plan → safety → (apply → verify) → report. Returns the report
+// and the exit code; the command line prints the one and exits with the other.
+import { applyPlan } from '../apply/apply-plan.js';
+import { checkSafety } from '../core/check-safety.js';
 import { planDifferences } from '../core/compare-plan.js';
 import { joinIdentities } from '../core/identity.js';
 import { countSeats, limitSeats, seatsByRole } from '../core/limit-seats.js';
-import type { Action, Policy, SafetyReport, Scope, Summary } from '../core/model.js';
-import { isChange, planActions, sortActions } from '../core/plan-actions.js';
-import { summarize } from '../core/summarize.js';
+import {
+  type Action,
+  isChange,
+  type RunReport,
+  type SafetyReport,
+  type SavedPlan,
+  summarize,
+} from '../core/plan.js';
+import { planActions, sortActions } from '../core/plan-actions.js';
 import { ExitCode } from '../errors.js';
 import { auditAction } from '../observe/audit.js';
-import type { Logger } from '../observe/logger.js';
-import { type Collected, collectSources, type SourceSet } from '../sources/collect-sources.js';
-import type { Deadline } from '../util/deadline.js';
-import type { SavedPlan } from './saved-plan.js';
+import { type Collected, collectSources } from '../sources/collect-sources.js';
+import type { RunOptions } from './run-options.js';
 
-export type RunMode = 'plan' | 'apply';
-
-/** The JSON document of DESIGN.md "Command line". */
-export interface RunReport {
-  runId: string;
-  project: string;
-  projectName?: string;
-  mode: RunMode;
-  summary: Summary;
-  safety: SafetyReport;
-  actions: Action[];
-  apply?: {
-    applied: number;
-    failed: number;
-    notAttempted: number;
-    stoppedBy: string | null;
-    detail: string | null;
-  };
-  /** apply --plan: why the saved plan was not applied (nothing was written). */
-  refused?: string;
-}
-
-export interface RunOptions {
-  runId: string;
-  mode: RunMode;
-  policy: Policy;
-  scope: Scope;
-  threshold: ThresholdSettings;
-  overrideThreshold: boolean;
-  /** growthbook.maxSeats: grants beyond it are held back as pending. */
-  maxSeats?: number;
-  /** apply --plan: apply exactly this plan, if the world still matches it. */
-  savedPlan?: { plan: SavedPlan; maxAgeSeconds: number; now: Date };
-  sources: SourceSet & { growthbook: MemberWriter };
-  deadline: Deadline;
-  logger: Logger;
-  stopRequested: () => boolean;
-}
+export type { RunMode, RunReport } from '../core/plan.js';
+export type { RunOptions } from './run-options.js';
 
 export interface RunResult {
   report: RunReport;
@@ -164,7 +132,7 @@ export async function runSync(options: RunOptions): Promise<RunResult> {
     actions,
     planned,
     scope,
-    client: options.sources.growthbook,
+    client: options.writer,
     deadline: options.deadline,
     logger,
     stopRequested: options.stopRequested,

@@ -1,64 +1,10 @@
-// `plan --out FILE` / `apply --plan FILE`: a plan as data, with the member states it was made from.
+// `plan --out FILE` / `apply --plan FILE`: the saved plan (its shape is the core's SavedPlanSchema)
+// written atomically and read back through the same schema.
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
-import type { Member } from '../core/model.js';
+import { type SavedPlan, SavedPlanSchema } from '../core/plan.js';
 import { ConfigError } from '../errors.js';
-import type { RunReport } from './run-sync.js';
-
-export const PLAN_FORMAT = 'growthbook-ldap-sync/plan@1';
-
-export interface SavedPlan {
-  format: typeof PLAN_FORMAT;
-  createdAt: string;
-  project: string;
-  report: RunReport;
-  /** The members of every planned change, as read when the plan was made. */
-  basis: Record<string, Member>;
-}
-
-const actionSchema = z.looseObject({
-  kind: z.enum(['revoke', 'downgrade', 'upgrade', 'grant', 'noop', 'skip', 'pending']),
-  email: z.string(),
-  memberId: z.string().nullable(),
-  uid: z.string().nullable(),
-  from: z.string().nullable(),
-  to: z.string().nullable(),
-  rule: z.string().nullable(),
-  ldapGroups: z.array(z.string()),
-  posixGroups: z.array(z.string()),
-  reason: z.string(),
-  result: z.enum(['planned', 'applied', 'failed']),
-});
-const memberSchema = z.looseObject({
-  id: z.string(),
-  email: z.string(),
-  globalRole: z.string(),
-  environments: z.array(z.string()),
-  projectRoles: z.array(
-    z.looseObject({ project: z.string(), role: z.string(), environments: z.array(z.string()) }),
-  ),
-  managedbyIdp: z.boolean(),
-});
-const savedPlanSchema = z.looseObject({
-  format: z.literal(PLAN_FORMAT),
-  createdAt: z.iso.datetime(),
-  project: z.string(),
-  report: z.looseObject({ runId: z.string(), mode: z.literal('plan'), actions: z.array(actionSchema) }),
-  basis: z.record(z.string(), memberSchema),
-});
-
-export function savedPlanOf(report: RunReport, members: readonly Member[], now: Date): SavedPlan {
-  const planned = new Set(report.actions.map((a) => a.memberId).filter((id): id is string => id !== null));
-  return {
-    format: PLAN_FORMAT,
-    createdAt: now.toISOString(),
-    project: report.project,
-    report,
-    basis: Object.fromEntries(members.filter((m) => planned.has(m.id)).map((m) => [m.id, m])),
-  };
-}
 
 /** Written to a temporary file beside the target and renamed: a reader never sees half a plan. */
 export function writeSavedPlan(path: string, plan: SavedPlan): void {
@@ -91,12 +37,12 @@ export function readSavedPlan(path: string): SavedPlan {
         : `${path} is not JSON: not a plan written by plan --out`,
     );
   }
-  const parsed = savedPlanSchema.safeParse(raw);
+  const parsed = SavedPlanSchema.safeParse(raw);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
     throw new ConfigError(
       `${path} is not a plan written by plan --out (${first?.path.join('.') || 'top level'}: ${first?.message})`,
     );
   }
-  return parsed.data as unknown as SavedPlan;
+  return parsed.data;
 }

@@ -2,21 +2,17 @@
 // an unreadable source is never treated as empty.
 import { policyLdapGroups, policyPosixGroups } from '../core/identity.js';
 import type { Directory, Member, Policy, PosixGroups } from '../core/model.js';
-import { DeadlineError, SourceReadError, SyncError } from '../errors.js';
+import { DeadlineError } from '../errors.js';
 import type { Logger } from '../observe/logger.js';
-import type { DirectorySource } from './ldap/directory-source.js';
-import { requirePosixGroups } from './posix/parse-data-yaml.js';
+import type { GrowthBookSource } from './growthbook-source.js';
+import type { LdapSource } from './ldap/ldap-source.js';
+import type { PosixSource } from './posix/posix-source.js';
 
-/** The GrowthBook reads the pipeline needs. */
-export interface GrowthBookReader {
-  listMembers(filter?: { userEmail?: string }): Promise<Member[]>;
-  getProject(id: string): Promise<{ id: string; name: string }>;
-}
-
+/** The sources of one run, each already wrapped by `observeSource`. */
 export interface SourceSet {
-  growthbook: GrowthBookReader;
-  directory: DirectorySource;
-  readPosix: () => Promise<{ groups: PosixGroups; origin: string }>;
+  growthbook: GrowthBookSource;
+  ldap: LdapSource;
+  posix: PosixSource;
 }
 
 export interface Collected {
@@ -27,12 +23,15 @@ export interface Collected {
   posixOrigin: string;
 }
 
-/** Wraps a client failure into the source failure class, keeping deadline and typed errors as they are. */
-function asSourceError(source: 'growthbook' | 'ldap' | 'posix', error: unknown): Error {
-  if (error instanceof SyncError) return error;
-  if (error instanceof Error) return new SourceReadError(source, error.message, { cause: error });
-  return new SourceReadError(source, String(error));
-}
+/** What each source is asked for: the policy's groups, and the people the members name. */
+export const queriesOf = (policy: Policy, project: string) => ({
+  growthbook: { project },
+  posix: { groups: policyPosixGroups(policy) },
+  ldap: (members: readonly Member[]) => ({
+    groupNames: policyLdapGroups(policy),
+    mails: members.map((m) => m.email),
+  }),
+});
 
 export async function collectSources(
   sources: SourceSet,
@@ -41,51 +40,40 @@ export async function collectSources(
   logger: Logger,
 ): Promise<Collected> {
   const started = Date.now();
-  const project = sources.growthbook.getProject(projectId).catch((e) => {
-    throw asSourceError('growthbook', e);
-  });
-  const members = sources.growthbook.listMembers().catch((e) => {
-    throw asSourceError('growthbook', e);
-  });
-  const posix = sources.readPosix().catch((e) => {
-    throw asSourceError('posix', e);
-  });
+  const queries = queriesOf(policy, projectId);
+  const growthbook = sources.growthbook.read(queries.growthbook);
+  const posix = sources.posix.read(queries.posix);
   // The directory needs the members' e-mails to look up the people they name.
-  const directory = members.then(
-    (list) =>
-      sources.directory
-        .read({ groupNames: policyLdapGroups(policy), mails: list.map((m) => m.email) })
-        .catch((e) => {
-          throw asSourceError('ldap', e);
-        }),
+  const directory = growthbook.then(
+    (read) => sources.ldap.read(queries.ldap(read.members)),
     () => null,
   );
 
-  const settled = await Promise.allSettled([project, members, posix, directory]);
-  const failures = settled
+  const [g, x, d] = await Promise.allSettled([growthbook, posix, directory]);
+  if (g.status === 'fulfilled' && x.status === 'fulfilled' && d.status === 'fulfilled' && d.value) {
+    const collected: Collected = {
+      project: g.value.project,
+      members: g.value.members,
+      directory: d.value,
+      posix: x.value.groups,
+      posixOrigin: x.value.origin,
+    };
+    logger.info(
+      {
+        ms: Date.now() - started,
+        members: collected.members.length,
+        ldap_groups: collected.directory.groups.length,
+        ldap_people: collected.directory.people.length,
+        posix_groups: Object.keys(collected.posix.groups).length,
+      },
+      'sources collected',
+    );
+    return collected;
+  }
+  const failures = [g, x, d]
     .filter((s): s is PromiseRejectedResult => s.status === 'rejected')
     .map((s) => s.reason);
-  if (failures.length > 0) {
-    for (const extra of failures.slice(1)) logger.error({ err: String(extra) }, 'another source also failed');
-    // A deadline reached while collecting outranks the source errors it caused.
-    throw failures.find((f) => f instanceof DeadlineError) ?? failures[0];
-  }
-  const [p, m, x, d] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
-    { id: string; name: string },
-    Member[],
-    { groups: PosixGroups; origin: string },
-    Directory,
-  ];
-  requirePosixGroups(x.groups, policyPosixGroups(policy), x.origin);
-  logger.info(
-    {
-      ms: Date.now() - started,
-      members: m.length,
-      ldap_groups: d.groups.length,
-      ldap_people: d.people.length,
-      posix_groups: Object.keys(x.groups.groups).length,
-    },
-    'sources collected',
-  );
-  return { project: p, members: m, directory: d, posix: x.groups, posixOrigin: x.origin };
+  for (const extra of failures.slice(1)) logger.error({ err: String(extra) }, 'another source also failed');
+  // A deadline reached while collecting outranks the source errors it caused.
+  throw failures.find((f) => f instanceof DeadlineError) ?? failures[0];
 }

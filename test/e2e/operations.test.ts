@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { acquireRunLock } from '../../src/cli/run-lock.js';
+import { acquireRunLock } from '../../src/lock/run-lock.js';
 import {
   ADMIN,
   buildDataYaml,

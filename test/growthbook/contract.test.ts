@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { buildRoleUpdate, type Member } from '../../src/core/index.js';
+import { buildRoleUpdate } from '../../src/core/index.js';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import {
   environmentsResponseSchema,
@@ -13,6 +13,7 @@ import {
   memberPageSchema,
   projectPageSchema,
   projectResponseSchema,
+  toMember,
   updateMemberRoleResponseSchema,
 } from '../../src/growthbook/schemas.js';
 
@@ -196,7 +197,7 @@ describe(`emulator responses match the OpenAPI document (${origin.split('/').pop
       ((await get('/v1/members?userEmail=full%40wikimedia.org')) as { members: unknown[] }).members[0],
     );
     const body = {
-      member: buildRoleUpdate(member as unknown as Member, 'prj_w', 'CustomElevatedAccess', 'noaccess'),
+      member: buildRoleUpdate(toMember(member), 'prj_w', 'CustomElevatedAccess', 'noaccess'),
     };
     expectValid(requestSchema('/v1/members/{id}/role', 'post'), body, "the sync's write body");
     const res = await fetch(`${emulator.url}/api/v1/members/u_full/role`, {

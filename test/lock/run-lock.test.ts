@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { acquireRunLock, type LockInfo, type RunLock } from '../../src/cli/run-lock.js';
 import { ConfigError, ExitCode, exitCodeOf, LockedError } from '../../src/errors.js';
+import { acquireRunLock, type LockInfo, type RunLock } from '../../src/lock/run-lock.js';
 
 let dir: string;
 let lockPath: string;
@@ -325,7 +325,7 @@ describe('configuration errors (exit 3)', () => {
       expect(error.message).toContain('not writable');
       return;
     }
-    const module = new URL('../../dist/cli/run-lock.js', import.meta.url).href;
+    const module = new URL('../../dist/lock/run-lock.js', import.meta.url).href;
     const script = `process.setgid(65534); process.setuid(65534);
       const { acquireRunLock } = await import(${JSON.stringify(module)});
       try { acquireRunLock(${JSON.stringify(lockPath)}, { runId: 'run-1' }); console.log('acquired'); }

@@ -1,0 +1,14 @@
+// The flags every command may carry, as commander hands them over.
+export interface CommonOptions {
+  config?: string;
+  output?: string;
+  logLevel?: string;
+  overrideThreshold?: boolean;
+  verbose?: boolean;
+  /** plan --out FILE */
+  out?: string;
+  /** apply --plan FILE */
+  plan?: string;
+  /** --lock-file PATH */
+  lockFile?: string;
+}

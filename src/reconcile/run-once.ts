@@ -1,0 +1,79 @@
+// `plan` and `apply` as one operation: load the configuration, take the lock, watch for signals,
+// run the sync, save the plan, publish metrics, release everything. The command line only parses
+// its flags into a RunRequest and prints the report this returns.
+import { savedPlanOf } from '../core/plan.js';
+import { ExitCode, exitCodeOf } from '../errors.js';
+import { acquireRunLock } from '../lock/run-lock.js';
+import { type ContextRequest, loadContext } from './context.js';
+import { publishRunMetrics } from './run-metrics.js';
+import { runOptionsOf } from './run-options.js';
+import { type RunMode, type RunReport, type RunResult, runSync } from './run-sync.js';
+import { readSavedPlan, writeSavedPlan } from './saved-plan.js';
+import { watchSignals } from './signals.js';
+
+export interface RunRequest extends ContextRequest {
+  mode: RunMode;
+  overrideThreshold?: boolean;
+  /** plan --out FILE */
+  out?: string | undefined;
+  /** apply --plan FILE */
+  plan?: string | undefined;
+  /** --lock-file PATH */
+  lockFile?: string | undefined;
+}
+
+export async function runOnce(request: RunRequest): Promise<{ report: RunReport; exitCode: ExitCode }> {
+  const { mode } = request;
+  const ctx = loadContext(request);
+  const lockFile = request.lockFile;
+  const lock = lockFile
+    ? acquireRunLock(lockFile, {
+        runId: ctx.runId,
+        onStaleTakeover: (held) => ctx.logger.warn({ lock: lockFile, held }, 'took over a stale lock'),
+        onReleaseFailure: (error) =>
+          ctx.logger.warn({ lock: lockFile, err: String(error) }, 'lock not released'),
+      })
+    : undefined;
+  // A signal may end the process from its handler; the lock goes with it.
+  const releaseOnExit = () => lock?.release();
+  process.once('exit', releaseOnExit);
+  const signals = watchSignals((signal) => ctx.logger.warn({ signal }, 'stopped by signal before any write'));
+  const startedAt = Date.now();
+  let result: RunResult | undefined;
+  let exitCode: ExitCode = ExitCode.Internal;
+  try {
+    ctx.logger.info({ mode, project: ctx.scope.project }, 'run started');
+    signals.setApplying(mode === 'apply');
+    const savedPlan = request.plan ? readSavedPlan(request.plan) : undefined;
+    const planStartedAt = new Date(); // a saved plan's age counts from before its sources were read
+    result = await runSync(
+      runOptionsOf(ctx, {
+        mode,
+        overrideThreshold: request.overrideThreshold === true,
+        ...(savedPlan ? { savedPlan } : {}),
+        stopRequested: signals.requested,
+      }),
+    );
+    const stats = ctx.client.stats();
+    exitCode =
+      signals.requested() && result.exitCode === ExitCode.Ok ? ExitCode.ApplyIncomplete : result.exitCode;
+    ctx.logger.info(
+      { exit_code: exitCode, growthbook_requests: stats.requests, retries: stats.retries },
+      'run finished',
+    );
+    if (request.out && result.collected) {
+      writeSavedPlan(request.out, savedPlanOf(result.report, result.collected.members, planStartedAt));
+      ctx.logger.info({ path: request.out }, 'plan saved');
+    }
+    return { report: result.report, exitCode };
+  } catch (error) {
+    exitCode = exitCodeOf(error);
+    throw error;
+  } finally {
+    // Only apply runs report: a manual plan with the same configuration must not mask a failing apply.
+    if (mode === 'apply') await publishRunMetrics(ctx, startedAt, exitCode, result);
+    signals.dispose();
+    lock?.release();
+    process.off('exit', releaseOnExit);
+  }
+}

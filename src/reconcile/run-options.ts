@@ -1,0 +1,68 @@
+// The options of one sync run, built in one place from the run's context and the command's choices,
+// so every caller (plan, apply, the demo) runs with the same settings from the configuration.
+
+import type { MemberWriter } from '../apply/apply-plan.js';
+import type { ThresholdSettings } from '../core/check-safety.js';
+import type { Policy } from '../core/model.js';
+import type { RunMode, SavedPlan } from '../core/plan.js';
+import type { Scope } from '../core/scope.js';
+import type { Logger } from '../observe/logger.js';
+import type { SourceSet } from '../sources/collect-sources.js';
+import type { Deadline } from '../util/deadline.js';
+import type { RunContext } from './context.js';
+
+export interface RunOptions {
+  runId: string;
+  mode: RunMode;
+  policy: Policy;
+  scope: Scope;
+  threshold: ThresholdSettings;
+  overrideThreshold: boolean;
+  /** growthbook.maxSeats: grants beyond it are held back as pending. */
+  maxSeats: number | undefined;
+  /** apply --plan: apply exactly this plan, if the world still matches it. */
+  savedPlan?: { plan: SavedPlan; maxAgeSeconds: number; now: Date };
+  sources: SourceSet;
+  writer: MemberWriter;
+  deadline: Deadline;
+  logger: Logger;
+  stopRequested: () => boolean;
+}
+
+/** What the command chooses for one run; everything else comes from the configuration. */
+export interface RunChoices {
+  mode: RunMode;
+  overrideThreshold?: boolean;
+  savedPlan?: SavedPlan;
+  /** Asked before each write; true after SIGTERM/SIGINT. */
+  stopRequested?: () => boolean;
+  /** A run of its own inside the same context (the demo's three runs). */
+  runId?: string;
+  logger?: Logger;
+}
+
+export function runOptionsOf(ctx: RunContext, choices: RunChoices): RunOptions {
+  return {
+    runId: choices.runId ?? ctx.runId,
+    mode: choices.mode,
+    policy: ctx.policy,
+    scope: ctx.scope,
+    threshold: ctx.config.safety.threshold,
+    overrideThreshold: choices.overrideThreshold === true,
+    maxSeats: ctx.config.growthbook.maxSeats,
+    ...(choices.savedPlan
+      ? {
+          savedPlan: {
+            plan: choices.savedPlan,
+            maxAgeSeconds: ctx.config.safety.maxPlanAgeSeconds,
+            now: new Date(),
+          },
+        }
+      : {}),
+    sources: ctx.sources,
+    writer: ctx.client,
+    deadline: ctx.deadline,
+    logger: choices.logger ?? ctx.logger,
+    stopRequested: choices.stopRequested ?? (() => false),
+  };
+}
