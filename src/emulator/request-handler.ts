@@ -19,6 +19,7 @@ export interface RequestHandlerDeps {
   hooks: EmulatorHooks;
   log: RequestLogEntry[];
   onRequest: () => OnRequest | undefined;
+  now: () => number;
 }
 
 type Reply = (status: number, body: unknown, headers?: Record<string, string>) => void;
@@ -31,7 +32,7 @@ const CORS_HEADERS = {
 
 export function createRequestHandler(deps: RequestHandlerDeps) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const at = Date.now();
+    const at = deps.now();
     const url = new URL(req.url ?? '/', 'http://emulator');
     const method = (req.method ?? 'GET').toUpperCase();
     const raw = await readBody(req);

@@ -16,7 +16,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     state,
     keys: options.seed.apiKeys.map((k) => ({ ...k })),
     // §3: the window starts with the server.
-    limiter: createRateLimiter(rateLimit),
+    limiter: createRateLimiter(rateLimit, options.now),
+    now: options.now ?? Date.now,
     rateLimitMax: rateLimit.max,
     hooks: options.hooks ?? {},
     log,

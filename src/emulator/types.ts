@@ -123,7 +123,7 @@ export interface RequestLogEntry {
   query: Record<string, string | string[]>;
   /** Response status; 0 while in flight or when the connection was dropped. */
   status: number;
-  /** Arrival time, epoch milliseconds. */
+  /** Arrival time, epoch milliseconds (by the emulator's `now`). */
   at: number;
   /** Parsed JSON body, or undefined (none, or not JSON). */
   body: unknown;
@@ -142,6 +142,8 @@ export interface EmulatorOptions {
   port?: number;
   /** Default `{max: 60, windowMs: 60000}` (§3). */
   rateLimit?: { max: number; windowMs: number };
+  /** The time of the rate-limit window and the request log; default `Date.now`. */
+  now?: () => number;
   /** Test hooks: none by default, so writes cannot interleave and every request is served. */
   hooks?: EmulatorHooks;
   /** Called for every request before it is handled; may change the state (e.g. between two pages). */

@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, test } from 'vitest';
 import { deadlineWait } from '../../src/growthbook/layers/deadline.js';
 import { PACE_BURST, pace } from '../../src/growthbook/layers/pace.js';
@@ -19,29 +18,36 @@ afterEach(() => server?.close());
 
 const INFO = { name: 'GrowthBook API', apiVersion: 1 };
 
-describe('client-side spacing (real time)', () => {
+describe('client-side spacing through the client (fake clock)', () => {
+  /** A server that notes the client's clock at each arrival. */
+  async function timedServer(clock: FakeClock) {
+    const arrivals: number[] = [];
+    server = await startServer(() => {
+      arrivals.push(clock.now());
+      return { body: INFO };
+    });
+    return arrivals;
+  }
+
   test('at 600/min: a burst of 5, then one request every 100 ms', async () => {
-    server = await startServer(() => ({ body: INFO }));
-    const { client } = testClient(server, { requestsPerMinute: 600, clock: undefined });
-    const started = performance.now();
+    const clock = fakeClock(0);
+    const arrivals = await timedServer(clock);
+    const { client } = testClient(server, { requestsPerMinute: 600, clock });
     for (let i = 0; i < 9; i += 1) await client.info();
-    const at = server.seen.map((s) => s.at - started);
-    expect(at[PACE_BURST - 1]).toBeLessThan(80);
-    for (let i = PACE_BURST; i < at.length; i += 1) {
-      // Slots are 100 ms apart, counted from the first request; allow a little timer slack.
-      expect(at[i]).toBeGreaterThanOrEqual((i - PACE_BURST + 1) * 100 - 5);
-      if (i > PACE_BURST) expect((at[i] ?? 0) - (at[i - 1] ?? 0)).toBeGreaterThanOrEqual(90);
-    }
-    expect(at[at.length - 1]).toBeLessThan(700);
+    expect(arrivals).toEqual([0, 0, 0, 0, 0, 100, 200, 300, 400]);
+    expect(clock.sleeps).toEqual([100, 100, 100, 100]);
   });
 
   test('concurrent callers share the same schedule', async () => {
-    server = await startServer(() => ({ body: INFO }));
-    const { client } = testClient(server, { requestsPerMinute: 600, clock: undefined });
-    const started = performance.now();
+    const clock = fakeClock(0);
+    const arrivals = await timedServer(clock);
+    const { client } = testClient(server, { requestsPerMinute: 600, clock });
     await Promise.all(Array.from({ length: 8 }, () => client.info()));
-    const last = Math.max(...server.seen.map((s) => s.at)) - started;
-    expect(last).toBeGreaterThanOrEqual(3 * 100 - 5);
+    // The burst goes at once; each of the three others waits for a slot of its own, the last one
+    // 300 ms after the first request.
+    expect(arrivals).toHaveLength(8);
+    expect(clock.sleeps).toHaveLength(3);
+    expect(clock.now()).toBeGreaterThanOrEqual(300);
   });
 });
 
