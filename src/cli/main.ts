@@ -7,6 +7,7 @@ import { demoCommand } from './commands/demo.js';
 import { explainCommand } from './commands/explain.js';
 import { syncCommand } from './commands/sync.js';
 import type { CommonOptions } from './common-options.js';
+import { installProxyFromEnvironment } from './http-proxy.js';
 import { writeStderr } from './output.js';
 
 const EXIT_CODES = `
@@ -26,6 +27,8 @@ Environment:
   LDAP_BIND_PASSWORD            password for ldap.bindDn (anonymous bind when absent)
   LDAP_CA_CERT_PATH             CA bundle for LDAP TLS (default: the system bundle)
   SYNC_DEADLINE_SECONDS         stop cleanly (exit 6) when the run takes longer
+  HTTPS_PROXY, HTTP_PROXY       forward proxy for GrowthBook, gitiles and Pushgateway requests
+  NO_PROXY                      hosts reached directly (loopback always is)
   GBSYNC_CONFIG                 configuration file when --config is not given
   GBSYNC_LOG_LEVEL              debug|info|warn|error|silent (logs are JSON lines on stderr)`;
 
@@ -138,6 +141,8 @@ async function finish(work: () => Promise<ExitCode>): Promise<never> {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // Before any command runs, so every request of the process honours HTTPS_PROXY/HTTP_PROXY/NO_PROXY.
+  await installProxyFromEnvironment(process.env);
   let pending: Promise<never> | undefined;
   const program = buildProgram((work) => {
     pending = finish(work);
