@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond Node.js: OpenLDAP's slapd and tools (the LDAP tests run a
-# throwaway server) and openssl (per-run test certificates). Debian and Ubuntu; does nothing when
-# everything is already there. Needs root or sudo only when something is missing.
+# throwaway server), openssl (per-run test certificates), promtool (Debian's prometheus package: the
+# alert rules' checks), python3 (the Airflow DAG's checks), and podman with runc (the container smoke
+# test). Debian and Ubuntu; does nothing when everything is already there. Needs root or sudo only
+# when something is missing.
 set -euo pipefail
 
 missing=()
@@ -11,14 +13,26 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 { command -v slapadd || test -x /usr/sbin/slapadd; } >/dev/null 2>&1 || missing+=(slapd)
 command -v ldapsearch >/dev/null 2>&1 || missing+=(ldap-utils)
 test -f /etc/ldap/schema/inetorgperson.schema || test -f /etc/openldap/schema/inetorgperson.schema || missing+=(slapd)
+extra=()
+command -v promtool >/dev/null 2>&1 || extra+=(prometheus)
+command -v python3 >/dev/null 2>&1 || extra+=(python3)
+command -v podman >/dev/null 2>&1 || extra+=(podman)
+command -v runc >/dev/null 2>&1 || extra+=(runc)
+missing+=("${extra[@]}")
+
+# The Kubernetes manifests are rendered by kustomize (standalone, or inside kubectl 1.21 and later).
+# Debian has no current package of either, so this only says so; the manifest tests fail without it.
+if ! command -v kustomize >/dev/null 2>&1 && ! kubectl kustomize --help >/dev/null 2>&1; then
+  echo "setup-test-deps: kustomize is missing: install kubectl (1.21 or later) or kustomize from the Kubernetes project's packages" >&2
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
-# Always install the set together (apt de-duplicates).
-packages=(slapd ldap-utils openssl)
+# Always install the LDAP set together, plus whatever else is missing (apt de-duplicates).
+packages=(slapd ldap-utils openssl "${extra[@]}")
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "setup-test-deps: missing ${missing[*]}; install OpenLDAP's slapd, its tools and openssl with your package manager" >&2
+  echo "setup-test-deps: missing ${missing[*]}; install OpenLDAP's slapd, its tools, openssl, promtool, python3, podman and runc with your package manager" >&2
   exit 1
 fi
 sudo=()
