@@ -122,7 +122,9 @@ if podman_ run --rm --network none --entrypoint /bin/sh "$image" -c \
   'test -e /usr/local/bin/npm || test -e /usr/local/lib/node_modules/npm'; then
   fail "npm is still in the final image"
 fi
-say "runs as $user; no npm in the final image"
+podman_ run --rm --network none --entrypoint /bin/sh "$image" -c 'test -s /etc/ssl/certs/ca-certificates.crt' ||
+  fail "no CA bundle at /etc/ssl/certs/ca-certificates.crt in the final image"
+say "runs as $user; no npm in the final image; CA bundle present"
 
 # As a CronJob runs it: non-root, read-only root, no writable /tmp, no capabilities, no privileges.
 run_locked() {
