@@ -1,8 +1,14 @@
-// The applier decides nothing: for each planned change, in plan order, it re-reads the member,
-// refuses if the state the plan was made from no longer holds, writes, and records. Then it reads
-// every written member back and verifies it.
-import { buildRoleUpdate, type RoleUpdate, verifyWrittenMember } from '../core/build-role-update.js';
-import { seatHold } from '../core/limit-seats.js';
+// The applier decides nothing: for each member with planned changes, in plan order, it re-reads the
+// member, refuses if the state the plan was made from no longer holds, writes every changed managed
+// entry in one request, and records. Then it reads every written member back and verifies it.
+import {
+  buildRoleUpdate,
+  type RoleUpdate,
+  verifyWrittenMember,
+  type WriteTargets,
+} from '../core/build-role-update.js';
+import { groupWrites, type MemberWrite } from '../core/group-writes.js';
+import { addsPrivilege, grantsAccess, seatHold } from '../core/limit-seats.js';
 import { memberFingerprint } from '../core/member-state.js';
 import { type Action, isChange, type Member, type StopCause } from '../core/plan.js';
 import type { Scope } from '../core/scope.js';
@@ -23,14 +29,17 @@ export interface ApplyOptions {
   /** The members as read when the plan was made, by id. */
   planned: ReadonlyMap<string, Member>;
   scope: Scope;
+  /** Every managed project's id: a write keeps the access of those it does not change. */
+  projects: readonly string[];
   client: MemberWriter;
   deadline: Deadline;
   logger: Logger;
   /** Asked before each write; true after SIGTERM/SIGINT. */
   stopRequested: () => boolean;
   /**
-   * growthbook.maxSeats and the seats held when the run began. The plan assumed every revoke lands;
-   * the applier counts what really happened, so a revoke that fails never lets a grant overshoot.
+   * growthbook.maxSeats and the seats held when the run began (members with access in any managed
+   * project). The plan assumed every revoke lands; the applier counts what really happened, so a
+   * revoke that fails never lets a grant overshoot.
    */
   seatBudget?: { max: number; now: number };
 }
@@ -43,6 +52,8 @@ export interface ApplyOutcome {
   failed: number;
   /** Changes the run did not reach (they stay `planned`). */
   notAttempted: number;
+  /** Write requests that landed (one per member, whatever the number of projects it changed). */
+  writes: number;
   stoppedBy: StopCause;
   stopDetail: string | null;
 }
@@ -68,58 +79,49 @@ function classify(error: unknown): WriteFailure {
 class OutcomeUnknown extends Error {}
 
 export async function applyPlan(options: ApplyOptions): Promise<ApplyOutcome> {
-  const { scope, client, deadline, logger } = options;
+  const { client, deadline, logger } = options;
   const actions = options.actions.map((a) => ({ ...a }));
-  const sent = new Map<string, RoleUpdate>();
+  const sent = new Map<string, { body: RoleUpdate; owned: string[] }>();
   let stoppedBy: StopCause = null;
   let stopDetail: string | null = null;
   const stop = (cause: StopCause, detail: string) => {
     stoppedBy = cause;
     stopDetail = detail;
   };
-  let seats = options.seatBudget?.now ?? 0;
-  const overBudget = (action: Action): string | null => {
-    const budget = options.seatBudget;
-    const held = budget ? seatHold(action, seats, budget.max) : null;
-    return held ? `held back: ${held}` : null;
-  };
+  const seats = seatCounter(actions, options.seatBudget);
 
-  for (const action of actions) {
-    if (!isChange(action)) continue;
+  for (const planned of groupWrites(actions)) {
     if (options.stopRequested()) {
       stop('signal', 'stopped by signal before this write');
       break;
     }
-    const held = overBudget(action);
-    if (held) {
-      action.detail = held;
-      logger.warn(
-        { email: action.email, member_id: action.memberId, kind: action.kind, detail: held },
-        'not written',
-      );
-      continue;
-    }
-    const planned = options.planned.get(action.memberId);
+    const write = seats.admit(planned, logger);
+    if (write.changes.length === 0) continue;
+    const basis = options.planned.get(write.memberId);
+    const changed = write.changes.map((a) => a.project);
     try {
-      deadline.check(`writing ${action.email}`);
-      if (!planned) throw new Error('member missing from the plan basis');
+      deadline.check(`writing ${write.email}`);
+      if (!basis) throw new Error('member missing from the plan basis');
       // Read fresh, by GrowthBook's own spelling of the e-mail (its filter is exact).
-      const fresh = await readMember(client, planned);
+      const fresh = await readMember(client, basis);
       if (!fresh) {
-        markFailed(action, 'member no longer exists in GrowthBook; not written', logger);
+        markFailed(write, 'member no longer exists in GrowthBook; not written', logger);
         continue;
       }
-      if (memberFingerprint(fresh, scope.project) !== memberFingerprint(planned, scope.project)) {
-        markFailed(action, 'member changed since the plan was made (stale); not written', logger);
+      if (memberFingerprint(fresh, changed) !== memberFingerprint(basis, changed)) {
+        markFailed(write, 'member changed since the plan was made (stale); not written', logger);
         continue;
       }
-      const written = await writeSettled(action, planned, fresh, options);
-      sent.set(action.memberId, written);
-      action.result = 'applied';
-      if (action.kind === 'revoke') seats--;
-      if (action.kind === 'grant') seats++;
+      const written = await writeSettled(write, basis, fresh, options);
+      sent.set(write.memberId, written);
+      for (const action of write.changes) action.result = 'applied';
+      seats.landed(write);
       logger.info(
-        { email: action.email, member_id: action.memberId, kind: action.kind, to: action.to },
+        {
+          email: write.email,
+          member_id: write.memberId,
+          changes: write.changes.map((a) => ({ project: a.project, kind: a.kind, to: a.to })),
+        },
         'written',
       );
     } catch (error) {
@@ -127,7 +129,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyOutcome> {
         stop('deadline', error.message);
         break;
       }
-      markFailed(action, messageOf(error), logger);
+      markFailed(write, messageOf(error), logger);
       if (error instanceof OutcomeUnknown && error.cause instanceof DeadlineError) {
         stop('deadline', error.cause.message);
         break;
@@ -160,8 +162,58 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyOutcome> {
     applied: changes.filter((a) => a.result === 'applied').length,
     failed: changes.filter((a) => a.result === 'failed').length,
     notAttempted: changes.filter((a) => a.result === 'planned').length,
+    writes: sent.size,
     stoppedBy,
     stopDetail,
+  };
+}
+
+/**
+ * The seat budget as writes land. A member holds a seat while they have access in any managed
+ * project; a write that would seat a new member past the budget, or add privilege while the budget
+ * is exceeded, goes without its grants and upgrades (they are reported as held back).
+ */
+function seatCounter(actions: readonly Action[], budget: ApplyOptions['seatBudget']) {
+  let seats = budget?.now ?? 0;
+  const accessOf = (write: MemberWrite, landed: boolean) =>
+    actions.some(
+      (a) =>
+        a.memberId === write.memberId &&
+        a.kind !== 'skip' &&
+        grantsAccess(landed && write.changes.includes(a) ? a.to : a.from),
+    );
+  return {
+    admit(write: MemberWrite, logger: Logger): MemberWrite {
+      if (!budget) return write;
+      const change = {
+        takesSeat: !accessOf(write, false) && accessOf(write, true),
+        addsPrivilege: write.changes.some(addsPrivilege),
+      };
+      const rule = seatHold(change, seats, budget.max);
+      if (!rule) return write;
+      const why = `held back: ${rule}`;
+      const held = write.changes.filter(addsPrivilege);
+      for (const action of held) {
+        action.detail = why;
+        logger.warn(
+          {
+            email: action.email,
+            member_id: action.memberId,
+            project: action.project,
+            kind: action.kind,
+            detail: why,
+          },
+          'not written',
+        );
+      }
+      return { ...write, changes: write.changes.filter((a) => !addsPrivilege(a)) };
+    },
+    landed(write: MemberWrite) {
+      const before = accessOf({ ...write, changes: [] }, false);
+      const after = accessOf(write, true);
+      if (before && !after) seats--;
+      if (!before && after) seats++;
+    },
   };
 }
 
@@ -176,86 +228,95 @@ async function readMember(client: MemberWriter, planned: Member): Promise<Member
  * re-read so a change made meanwhile to another project is kept; anything else is reported.
  */
 async function writeSettled(
-  action: Action,
-  planned: Member,
+  write: MemberWrite,
+  basis: Member,
   fresh: Member,
   options: ApplyOptions,
-): Promise<RoleUpdate> {
-  const { client, scope, logger, deadline } = options;
-  const id = action.memberId as string;
-  const body = buildRoleUpdate(fresh, scope.project, action.to as string, scope.globalRole);
+): Promise<{ body: RoleUpdate; owned: string[] }> {
+  const { client, logger, deadline } = options;
+  const targets: WriteTargets = {
+    changes: new Map(write.changes.map((a) => [a.project, a.to as string])),
+    managed: options.projects,
+    pinnedGlobalRole: options.scope.globalRole,
+  };
+  const changed = write.changes.map((a) => a.project);
+  const first = buildRoleUpdate(fresh, targets);
   try {
-    await client.updateMemberRole(id, body);
-    return body;
+    await client.updateMemberRole(write.memberId, first.body);
+    return first;
   } catch (error) {
     if (classify(error) !== 'uncertain') throw error;
     logger.warn(
-      { email: action.email, member_id: id, err: messageOf(error) },
+      { email: write.email, member_id: write.memberId, err: messageOf(error) },
       'write outcome unknown; re-reading',
     );
     let now: Member | undefined;
     try {
-      deadline.check(`re-reading ${action.email} after an uncertain write`);
-      now = await readMember(client, planned);
+      deadline.check(`re-reading ${write.email} after an uncertain write`);
+      now = await readMember(client, basis);
     } catch (reread) {
       throw new OutcomeUnknown(
         `outcome unknown: ${messageOf(error)}; the member could not be re-read (${messageOf(reread)})`,
         { cause: reread },
       );
     }
-    if (now && verifyWrittenMember(now, body, scope.project).length === 0) return body;
-    if (!now || memberFingerprint(now, scope.project) !== memberFingerprint(planned, scope.project)) {
+    if (now && verifyWrittenMember(now, first.body, first.owned).length === 0) return first;
+    if (!now || memberFingerprint(now, changed) !== memberFingerprint(basis, changed)) {
       throw new OutcomeUnknown(`outcome unknown: ${messageOf(error)}; the member changed meanwhile`);
     }
-    deadline.check(`rewriting ${action.email}`);
-    const again = buildRoleUpdate(now, scope.project, action.to as string, scope.globalRole);
-    await client.updateMemberRole(id, again);
+    deadline.check(`rewriting ${write.email}`);
+    const again = buildRoleUpdate(now, targets);
+    await client.updateMemberRole(write.memberId, again.body);
     return again;
   }
 }
 
-function markFailed(action: Action, detail: string, logger: Logger): void {
-  action.result = 'failed';
-  action.detail = detail;
+function markFailed(write: MemberWrite, detail: string, logger: Logger): void {
+  for (const action of write.changes) {
+    action.result = 'failed';
+    action.detail = detail;
+  }
   logger.error(
-    { email: action.email, member_id: action.memberId, kind: action.kind, detail },
+    {
+      email: write.email,
+      member_id: write.memberId,
+      changes: write.changes.map((a) => ({ project: a.project, kind: a.kind })),
+      detail,
+    },
     'write failed',
   );
 }
 
-function markUnverified(actions: Action[], sent: Map<string, RoleUpdate>, detail: string): void {
-  for (const action of actions) {
-    if (action.memberId && sent.has(action.memberId) && action.result === 'applied') action.detail = detail;
-  }
+function writtenChanges(actions: Action[], sent: ReadonlyMap<string, unknown>): Action[] {
+  return actions.filter((a) => isChange(a) && a.result === 'applied' && sent.has(a.memberId as string));
+}
+
+function markUnverified(actions: Action[], sent: ReadonlyMap<string, unknown>, detail: string): void {
+  for (const action of writtenChanges(actions, sent)) action.detail = detail;
 }
 
 /** Reads every written member back once and checks it against what was sent. */
 async function verify(
   actions: Action[],
-  sent: Map<string, RoleUpdate>,
+  sent: ReadonlyMap<string, { body: RoleUpdate; owned: string[] }>,
   options: ApplyOptions,
 ): Promise<void> {
-  const { client, scope, logger, deadline } = options;
+  const { client, logger, deadline } = options;
   let after: Map<string, Member>;
   try {
     deadline.check('verifying the writes');
     after = new Map((await client.listMembers()).map((m) => [m.id, m]));
   } catch (error) {
     if (error instanceof DeadlineError) throw error;
-    for (const action of actions) {
-      if (action.memberId && sent.has(action.memberId)) {
-        markFailed(action, `written, but could not be read back to verify: ${messageOf(error)}`, logger);
-      }
+    for (const write of groupWrites(writtenChanges(actions, sent))) {
+      markFailed(write, `written, but could not be read back to verify: ${messageOf(error)}`, logger);
     }
     return;
   }
-  for (const action of actions) {
-    const body = action.memberId ? sent.get(action.memberId) : undefined;
-    if (!body || !action.memberId) continue;
-    const member = after.get(action.memberId);
-    const problems = member
-      ? verifyWrittenMember(member, body, scope.project)
-      : ['member missing after the write'];
-    if (problems.length > 0) markFailed(action, `verification failed: ${problems.join('; ')}`, logger);
+  for (const write of groupWrites(writtenChanges(actions, sent))) {
+    const { body, owned } = sent.get(write.memberId) as { body: RoleUpdate; owned: string[] };
+    const member = after.get(write.memberId);
+    const problems = member ? verifyWrittenMember(member, body, owned) : ['member missing after the write'];
+    if (problems.length > 0) markFailed(write, `verification failed: ${problems.join('; ')}`, logger);
   }
 }

@@ -1,10 +1,11 @@
-// The plan as an operator reads it on a terminal: changes first, in the order they are applied.
-
+// The plan as an operator reads it on a terminal: each managed project's changes, in the order they
+// are applied, then what is not written, then the totals and the breaker.
 import {
   ACTION_KINDS,
   type Action,
   type ActionKind,
   isChange,
+  type ProjectReport,
   type RunReport,
   SEAT_LIMIT,
 } from '../core/plan.js';
@@ -32,22 +33,42 @@ const KIND_STYLE = (style: Style): Record<ActionKind, (t: string) => string> => 
   noop: style.dim,
 });
 
+const projectLabel = (p: { id: string; name?: string }) => (p.name ? `${p.id} (${p.name})` : p.id);
+
 export function renderReport(report: RunReport, options: { color: boolean; verbose?: boolean }): string {
   const style = styler(options.color);
   const kinds = KIND_STYLE(style);
   const out: string[] = [];
-  const project = report.projectName ? `${report.project} (${report.projectName})` : report.project;
-  out.push(style.bold(`growthbook-ldap-sync ${report.mode} · project ${project} · run ${report.runId}`), '');
+  const several = report.projects.length > 1;
+  const title = several
+    ? `${report.projects.length} managed projects`
+    : `project ${projectLabel(report.projects[0] ?? { id: report.project })}`;
+  out.push(style.bold(`growthbook-ldap-sync ${report.mode} · ${title} · run ${report.runId}`));
 
-  const changes = report.actions.filter(isChange);
-  if (changes.length === 0) {
-    out.push('No changes: every in-scope member already has the role the sources give them.');
-  } else {
-    const rows = [['KIND', 'EMAIL', 'UID', 'FROM', 'TO', 'RULE', 'RESULT', 'WHY']];
-    for (const a of changes) rows.push(actionRow(a));
-    out.push(colorKinds(table(rows, style), kinds));
+  // One section per managed project: its changes, its summary, its breaker.
+  for (const project of report.projects) {
+    const changes = report.actions.filter((a) => a.project === project.id && isChange(a));
+    out.push('');
+    if (several) out.push(style.bold(`Project ${projectLabel(project)}`));
+    if (changes.length === 0) {
+      out.push(
+        several
+          ? "No changes: every in-scope member already has the role this project's policy gives them."
+          : 'No changes: every in-scope member already has the role the sources give them.',
+      );
+    } else {
+      const rows = [['KIND', 'EMAIL', 'UID', 'FROM', 'TO', 'RULE', 'RESULT', 'WHY']];
+      for (const a of changes) rows.push(actionRow(a));
+      out.push(colorKinds(table(rows, style), kinds));
+    }
+    if (several) {
+      out.push(style.dim(`${summaryText(project.summary)} · ${safetyText(project)}`));
+      if (project.safety.tripped) out.push(style.red(`Circuit breaker TRIPPED in ${project.id}.`));
+    }
   }
 
+  const projectColumn = (a: Action) => (several ? [a.project] : []);
+  const projectHeader = several ? ['PROJECT'] : [];
   const pending = report.actions.filter((a) => a.kind === 'pending');
   if (pending.length > 0) {
     out.push('', style.bold('Pending') + style.dim(' (not written this run)'));
@@ -56,14 +77,24 @@ export function renderReport(report: RunReport, options: { color: boolean; verbo
     out.push(
       table(
         [
-          ['EMAIL', 'UID', 'TO', 'RULE', 'WHY'],
-          ...pending.map((a) => [a.email, a.uid ?? '-', a.to ?? '-', a.rule ?? '-', why(a)]),
+          [...projectHeader, 'EMAIL', 'UID', 'TO', 'RULE', 'WHY'],
+          ...pending.map((a) => [
+            ...projectColumn(a),
+            a.email,
+            a.uid ?? '-',
+            a.to ?? '-',
+            a.rule ?? '-',
+            why(a),
+          ]),
         ],
         style,
       ),
     );
   }
-  const skips = report.actions.filter((a) => a.kind === 'skip');
+  // A member is skipped in every managed project for one reason: listed once.
+  const skips = report.actions
+    .filter((a) => a.kind === 'skip')
+    .filter((a, i, all) => all.findIndex((b) => b.kind === 'skip' && b.memberId === a.memberId) === i);
   if (skips.length > 0) {
     out.push('', style.bold('Skipped') + style.dim(' (out of scope, never written)'));
     out.push(table([['EMAIL', 'REASON'], ...skips.map((a) => [a.email, a.reason])], style));
@@ -71,7 +102,8 @@ export function renderReport(report: RunReport, options: { color: boolean; verbo
   const failed = report.actions.filter((a) => a.result === 'failed');
   if (failed.length > 0) {
     out.push('', style.red(style.bold('Failed')));
-    for (const a of failed) out.push(`  ${a.email}: ${a.detail ?? 'failed'}`);
+    for (const a of failed)
+      out.push(`  ${a.email}${several ? ` in ${a.project}` : ''}: ${a.detail ?? 'failed'}`);
   }
   if (options.verbose) {
     const noops = report.actions.filter((a) => a.kind === 'noop');
@@ -80,8 +112,8 @@ export function renderReport(report: RunReport, options: { color: boolean; verbo
       out.push(
         table(
           [
-            ['EMAIL', 'UID', 'ROLE', 'RULE'],
-            ...noops.map((a) => [a.email, a.uid ?? '-', a.to ?? '-', a.rule ?? '-']),
+            [...projectHeader, 'EMAIL', 'UID', 'ROLE', 'RULE'],
+            ...noops.map((a) => [...projectColumn(a), a.email, a.uid ?? '-', a.to ?? '-', a.rule ?? '-']),
           ],
           style,
         ),
@@ -89,41 +121,61 @@ export function renderReport(report: RunReport, options: { color: boolean; verbo
     }
   }
 
-  const s = report.summary;
-  out.push(
-    '',
-    `Summary: ${s.revoke} revoke, ${s.downgrade} downgrade, ${s.upgrade} upgrade, ${s.grant} grant · ` +
-      `${s.noop} unchanged, ${s.pending} pending, ${s.skip} skipped`,
-  );
+  out.push('', `${several ? 'Total' : 'Summary'}: ${summaryText(report.summary)}`);
   if (report.refused) {
     out.push(style.red(`Saved plan refused, nothing written: ${report.refused}. Make a new plan.`));
   }
   const safety = report.safety;
-  const limits = `threshold ${safety.threshold} (population ${safety.population}): ${safety.revoke} revokes, ${safety.downgrade} downgrades`;
+  const tripped = report.projects.filter((p) => p.safety.tripped).map((p) => p.id);
+  const overridden = report.projects.filter((p) => p.safety.overridden).map((p) => p.id);
   if (safety.tripped) {
+    const where = several ? ` in ${tripped.join(', ')}` : '';
+    const limits = several ? '' : `: ${safetyText(report.projects[0] as ProjectReport)}`;
     out.push(
       style.red(
-        `Circuit breaker TRIPPED, nothing written: ${limits}. Check the sources; rerun with --override-threshold if intended.`,
+        `Circuit breaker TRIPPED${where}, nothing written in any project${limits}. Check the sources; rerun with --override-threshold if intended.`,
       ),
     );
   } else if (safety.overridden) {
-    out.push(style.yellow(`Circuit breaker exceeded but overridden for this run: ${limits}.`));
+    const where = several ? ` in ${overridden.join(', ')}` : '';
+    const limits = several ? '' : `: ${safetyText(report.projects[0] as ProjectReport)}`;
+    out.push(style.yellow(`Circuit breaker exceeded${where} but overridden for this run${limits}.`));
   } else {
-    out.push(`Safety: ${limits}; OK.`);
+    out.push(
+      several
+        ? 'Safety: every project within its threshold; OK.'
+        : `Safety: ${safetyText(report.projects[0] as ProjectReport)}; OK.`,
+    );
   }
+  const anyChange = report.actions.some(isChange);
   if (report.apply) {
     const a = report.apply;
+    const writes = several ? ` in ${a.writes} write(s)` : '';
     const state =
       a.failed === 0 && a.notAttempted === 0
-        ? style.green(`Applied and verified ${a.applied} change(s).`)
+        ? style.green(`Applied and verified ${a.applied} change(s)${writes}.`)
         : style.red(
             `Apply incomplete: ${a.applied} applied, ${a.failed} failed, ${a.notAttempted} not attempted${a.detail ? ` (${a.detail})` : ''}.`,
           );
     out.push(state);
-  } else if (report.mode === 'plan' && changes.length > 0 && !safety.tripped) {
-    out.push(style.dim('Nothing was written (plan). Run `apply` to make these changes.'));
+  } else if (report.mode === 'plan' && anyChange && !safety.tripped) {
+    const members = new Set(report.actions.filter(isChange).map((a) => a.memberId)).size;
+    const writes = several ? ` (${members} write(s), one per member)` : '';
+    out.push(style.dim(`Nothing was written (plan). Run \`apply\` to make these changes${writes}.`));
   }
   return `${out.join('\n')}\n`;
+}
+
+function summaryText(s: RunReport['summary']): string {
+  return (
+    `${s.revoke} revoke, ${s.downgrade} downgrade, ${s.upgrade} upgrade, ${s.grant} grant · ` +
+    `${s.noop} unchanged, ${s.pending} pending, ${s.skip} skipped`
+  );
+}
+
+function safetyText(p: ProjectReport): string {
+  const safety = p.safety;
+  return `threshold ${safety.threshold} (population ${safety.population}): ${safety.revoke} revokes, ${safety.downgrade} downgrades`;
 }
 
 function actionRow(a: Action): string[] {

@@ -25,7 +25,8 @@ const UNPINNABLE = ['admin', 'gbDefault_projectAdmin'];
 
 const growthbook = z.strictObject({
   url: secureUrl,
-  project: nonEmpty,
+  // The one-project form; `projects` (top level) lists several.
+  project: nonEmpty.optional(),
   globalRole: roleId
     .refine((r) => !UNPINNABLE.includes(r), {
       message: 'is pinned on every write; admin or project admin there would grant organization-wide access',
@@ -126,6 +127,28 @@ const policy = z
     });
   });
 
+/** One managed project of the list form: its id and its own policy. */
+const managedProject = z.strictObject({ id: nonEmpty, policy });
+
+const projects = z
+  .array(managedProject, { error: 'projects must be a list of {id, policy}' })
+  .min(1, 'list at least one managed project')
+  .superRefine((list, ctx) => {
+    const seen = new Map<string, number>();
+    list.forEach((p, i) => {
+      const first = seen.get(p.id);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'id'],
+          message: `duplicate project id "${p.id}" (also projects.${first}.id): one entry per project`,
+        });
+      } else {
+        seen.set(p.id, i);
+      }
+    });
+  });
+
 const safety = z.strictObject({
   threshold: z
     .strictObject({
@@ -147,7 +170,8 @@ const baseSchema = z.strictObject({
   // names the exact key instead of "no union member matched".
   ldap: z.record(z.string(), z.unknown(), { error: 'ldap must be a mapping' }),
   posix: z.record(z.string(), z.unknown(), { error: 'posix must be a mapping' }),
-  policy: policy.default(DEFAULT_POLICY),
+  policy: policy.optional(),
+  projects: projects.optional(),
   safety: safety.default({ threshold: { min: 5, percent: 10 }, maxPlanAgeSeconds: 3600 }),
   metrics: metrics.default({}),
 });
@@ -156,7 +180,20 @@ export type LdapNetworkConfig = z.infer<typeof ldapNetwork>;
 export type LdapFileConfig = z.infer<typeof ldapFile>;
 export type LdapConfig = LdapNetworkConfig | LdapFileConfig;
 export type PosixConfig = { url: string } | { file: string };
-export type Config = Omit<z.infer<typeof baseSchema>, 'ldap' | 'posix'> & {
+export type PolicyConfig = z.infer<typeof policy>;
+/** A managed project and the policy that decides roles in it. */
+export interface ProjectConfig {
+  id: string;
+  policy: PolicyConfig;
+}
+type BaseConfig = z.infer<typeof baseSchema>;
+/**
+ * The validated configuration. Both ways of naming managed projects end up in `projects`: the
+ * one-project form (`growthbook.project` + `policy`) is a list of one.
+ */
+export type Config = Omit<BaseConfig, 'ldap' | 'posix' | 'policy' | 'projects' | 'growthbook'> & {
+  growthbook: Omit<BaseConfig['growthbook'], 'project'>;
+  projects: ProjectConfig[];
   ldap: LdapConfig;
   posix: PosixConfig;
 };
@@ -200,6 +237,37 @@ export function parseConfig(raw: unknown): ParsedConfig {
     if (r.success) posixConfig = r.data;
     else issues.push(...issuesOf(r.error, ['posix']));
   }
-  if (issues.length > 0 || !ldapResult.success || !posixConfig) return { ok: false, issues };
-  return { ok: true, config: { ...base.data, ldap: ldapResult.data, posix: posixConfig } };
+  const managed = managedProjectsOf(base.data, issues);
+  if (issues.length > 0 || !ldapResult.success || !posixConfig || !managed) return { ok: false, issues };
+  const { project: _oneProject, ...growthbookRest } = base.data.growthbook;
+  const { policy: _onePolicy, projects: _list, ...rest } = base.data;
+  return {
+    ok: true,
+    config: {
+      ...rest,
+      growthbook: growthbookRest,
+      projects: managed,
+      ldap: ldapResult.data,
+      posix: posixConfig,
+    },
+  };
+}
+
+/** The managed projects: the `projects` list, or the one-project form as a list of one. */
+function managedProjectsOf(data: BaseConfig, issues: ConfigIssue[]): ProjectConfig[] | undefined {
+  const one = data.growthbook.project;
+  if (data.projects !== undefined) {
+    const both = 'with a projects list, each project carries its own id and policy; move it into the list';
+    if (one !== undefined) issues.push({ path: ['growthbook', 'project'], message: both });
+    if (data.policy !== undefined) issues.push({ path: ['policy'], message: both });
+    return one === undefined && data.policy === undefined ? data.projects : undefined;
+  }
+  if (one === undefined) {
+    issues.push({
+      path: ['growthbook', 'project'],
+      message: 'name the managed project: growthbook.project (one project) or a top-level projects list',
+    });
+    return undefined;
+  }
+  return [{ id: one, policy: data.policy ?? DEFAULT_POLICY }];
 }

@@ -1,5 +1,6 @@
 // The body of POST /api/v1/members/{id}/role. GrowthBook replaces the whole projectRoles array and
-// resets an environment restriction that is not resent, so the body carries everything back.
+// resets an environment restriction that is not resent, so the body carries everything back. One
+// body carries every managed entry of the member that changes: one write per member.
 import type { ExtraRole, Member, ProjectRole, RoleId } from './model.js';
 
 /** Built-in roles that accept environment limits (GrowthBook `roleSupportsEnvLimit`). */
@@ -12,24 +13,43 @@ export interface RoleUpdate {
   additionalRoles?: ExtraRole[];
 }
 
+export interface WriteTargets {
+  /** Managed project → the role its entry gets (owned whole: `{project, role, environments: []}`). */
+  changes: ReadonlyMap<string, RoleId>;
+  /** Every managed project. Those not changed keep the member's effective access exactly. */
+  managed: readonly string[];
+  pinnedGlobalRole: RoleId;
+}
+
+/**
+ * The write for `member` as just read. A managed project that is not changed but whose access came
+ * from the global role (no entry) gets an explicit entry with that role when the pin would change
+ * it, so pinning never alters access in a managed project by the back door.
+ */
 export function buildRoleUpdate(
   member: Member,
-  project: string,
-  target: RoleId,
-  pinnedGlobalRole: RoleId,
-): RoleUpdate {
-  const owned: ProjectRole = { project, role: target, environments: [] };
+  targets: WriteTargets,
+): { body: RoleUpdate; owned: string[] } {
+  const { changes, pinnedGlobalRole } = targets;
+  const owned = new Map(changes);
+  for (const project of targets.managed) {
+    if (owned.has(project) || member.projectRoles.some((p) => p.project === project)) continue;
+    if (member.globalRole !== pinnedGlobalRole) owned.set(project, member.globalRole);
+  }
   const projectRoles: ProjectRole[] = [];
-  let placed = false;
+  const placed = new Set<string>();
   for (const entry of member.projectRoles) {
-    if (entry.project !== project) {
+    const role = owned.get(entry.project);
+    if (role === undefined) {
       projectRoles.push(copyEntry(entry));
-    } else if (!placed) {
-      projectRoles.push(owned); // keeps the entry where it was; later duplicates are dropped
-      placed = true;
+    } else if (!placed.has(entry.project)) {
+      projectRoles.push({ project: entry.project, role, environments: [] }); // in place; duplicates dropped
+      placed.add(entry.project);
     }
   }
-  if (!placed) projectRoles.push(owned);
+  for (const [project, role] of owned) {
+    if (!placed.has(project)) projectRoles.push({ project, role, environments: [] });
+  }
 
   const update: RoleUpdate = {
     role: pinnedGlobalRole,
@@ -38,7 +58,8 @@ export function buildRoleUpdate(
     projectRoles,
   };
   if (member.additionalRoles !== undefined) update.additionalRoles = member.additionalRoles.map(copyExtra);
-  return update;
+  // `owned`: the entries this body writes whole, in the owned shape; verification checks that shape.
+  return { body: update, owned: [...owned.keys()] };
 }
 
 function copyEntry(entry: ProjectRole): ProjectRole {
@@ -62,27 +83,29 @@ function copyExtra(extra: ExtraRole): ExtraRole {
 
 /**
  * Differences between a member read back after a write and what the write asked for: the pinned
- * global role, the owned managed entry, and every other project entry as it was sent.
+ * global role, each owned entry in its owned shape, and every other entry as it was sent.
  */
-export function verifyWrittenMember(after: Member, sent: RoleUpdate, project: string): string[] {
+export function verifyWrittenMember(after: Member, sent: RoleUpdate, owned: readonly string[]): string[] {
   const problems: string[] = [];
   if (after.globalRole !== sent.role)
     problems.push(`global role is ${after.globalRole}, expected ${sent.role}`);
-  const managed = after.projectRoles.filter((p) => p.project === project);
-  const want = sent.projectRoles.find((p) => p.project === project);
-  if (managed.length !== 1 || !want) {
-    problems.push(`has ${managed.length} entries for project ${project}, expected 1`);
-  } else {
-    const got = managed[0] as ProjectRole;
-    if (got.role !== want.role) problems.push(`project role is ${got.role}, expected ${want.role}`);
+  for (const project of owned) {
+    const entries = after.projectRoles.filter((p) => p.project === project);
+    const want = sent.projectRoles.find((p) => p.project === project);
+    if (entries.length !== 1 || !want) {
+      problems.push(`has ${entries.length} entries for project ${project}, expected 1`);
+      continue;
+    }
+    const got = entries[0] as ProjectRole;
+    if (got.role !== want.role) problems.push(`role in ${project} is ${got.role}, expected ${want.role}`);
     if (got.environments.length > 0)
-      problems.push(`project entry keeps environments ${got.environments.join(', ')}`);
-    if ((got.additionalRoles ?? []).length > 0) problems.push('project entry keeps additional roles');
+      problems.push(`entry for ${project} keeps environments ${got.environments.join(', ')}`);
+    if ((got.additionalRoles ?? []).length > 0) problems.push(`entry for ${project} keeps additional roles`);
   }
   const others = (list: ProjectRole[]) =>
     JSON.stringify(
       list
-        .filter((p) => p.project !== project)
+        .filter((p) => !owned.includes(p.project))
         .map((p) => ({ project: p.project, role: p.role, environments: p.environments })),
     );
   if (others(after.projectRoles) !== others(sent.projectRoles)) {

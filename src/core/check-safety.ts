@@ -34,3 +34,41 @@ export function checkSafety(
     downgrade,
   };
 }
+
+/** The breaker of every managed project, each counted on its own population, and their sum. */
+export interface ProjectsSafety {
+  /** Totals; `tripped` when any project tripped, `threshold` the lowest project threshold, `exceededIn` the projects over their limit. */
+  overall: SafetyReport & { exceededIn: string[] };
+  byProject: Record<string, SafetyReport>;
+}
+
+export function checkProjectsSafety(
+  actions: readonly Action[],
+  projects: readonly string[],
+  settings: ThresholdSettings,
+  options: { override: boolean },
+): ProjectsSafety {
+  const byProject: Record<string, SafetyReport> = {};
+  for (const id of projects) {
+    byProject[id] = checkSafety(
+      actions.filter((a) => a.project === id),
+      settings,
+      options,
+    );
+  }
+  const reports = Object.values(byProject);
+  const sum = (field: 'population' | 'revoke' | 'downgrade') => reports.reduce((n, r) => n + r[field], 0);
+  return {
+    overall: {
+      tripped: reports.some((r) => r.tripped),
+      exceeded: reports.some((r) => r.exceeded),
+      overridden: reports.some((r) => r.overridden),
+      threshold: Math.min(...reports.map((r) => r.threshold)),
+      population: sum('population'),
+      revoke: sum('revoke'),
+      downgrade: sum('downgrade'),
+      exceededIn: projects.filter((id) => byProject[id]?.exceeded),
+    },
+    byProject,
+  };
+}

@@ -1,45 +1,60 @@
-// A saved plan is applied only while the world it was made from still holds: each planned member's
-// state in GrowthBook, and each person's resolution, must be what they were when it was saved.
+// A saved plan is applied only while the world it was made from still holds: the same managed
+// projects, each planned member's state in GrowthBook, and each person's resolution in every
+// project, must be what they were when it was saved.
 
 import { normalizeEmail } from './identity.js';
 import { memberFingerprint } from './member-state.js';
 import type { Action, Member } from './model.js';
+
+/** Why a plan made for `saved` projects cannot be applied to `now`, or null when they are the same set. */
+export function projectSetDifference(saved: readonly string[], now: readonly string[]): string | null {
+  const missing = now.filter((p) => !saved.includes(p));
+  const extra = saved.filter((p) => !now.includes(p));
+  if (missing.length === 0 && extra.length === 0) return null;
+  const parts = [
+    ...(extra.length > 0 ? [`it manages ${extra.join(', ')}, which the configuration no longer does`] : []),
+    ...(missing.length > 0 ? [`it does not manage ${missing.join(', ')}`] : []),
+  ];
+  return `the plan was made for projects ${saved.join(', ')}, the configuration manages ${now.join(', ')}: ${parts.join('; ')}`;
+}
 
 export function planDifferences(
   saved: readonly Action[],
   basis: ReadonlyMap<string, Member>,
   freshMembers: readonly Member[],
   freshActions: readonly Action[],
-  project: string,
+  projects: readonly string[],
 ): string[] {
   const membersNow = new Map(freshMembers.map((m) => [m.id, m]));
-  const actionsNow = new Map(freshActions.filter((a) => a.memberId !== null).map((a) => [a.memberId, a]));
-  const pendingNow = new Map(
-    freshActions.filter((a) => a.memberId === null).map((a) => [normalizeEmail(a.email), a]),
-  );
+  const keyOf = (a: Action) =>
+    `${a.project}\u0000${a.memberId === null ? `mail:${normalizeEmail(a.email)}` : `id:${a.memberId}`}`;
+  const actionsNow = new Map(freshActions.map((a) => [keyOf(a), a]));
   const differences: string[] = [];
   const describe = (then: Action, now: Action | undefined) =>
     now === undefined
-      ? `${then.email}: no longer in the plan (saved: ${then.kind} → ${then.to ?? '-'})`
-      : `${then.email}: now ${now.kind} → ${now.to ?? '-'} (saved: ${then.kind} → ${then.to ?? '-'}); ${now.reason}`;
+      ? `${then.email} in ${then.project}: no longer in the plan (saved: ${then.kind} → ${then.to ?? '-'})`
+      : `${then.email} in ${then.project}: now ${now.kind} → ${now.to ?? '-'} (saved: ${then.kind} → ${then.to ?? '-'}); ${now.reason}`;
+  const checkedMembers = new Set<string>();
   // Every person the plan speaks of, not only those it changes: a plan whose no-ops no longer hold
   // describes a world that is gone.
   for (const action of saved) {
+    const now = actionsNow.get(keyOf(action));
     if (action.memberId === null) {
-      const now = pendingNow.get(normalizeEmail(action.email));
       if (!now || now.kind !== action.kind || now.to !== action.to) differences.push(describe(action, now));
       continue;
     }
     const then = basis.get(action.memberId);
     const member = membersNow.get(action.memberId);
-    if (!then) {
-      differences.push(`${action.email}: the saved plan has no basis for member ${action.memberId}`);
-    } else if (!member) {
-      differences.push(`${action.email}: member ${action.memberId} no longer exists`);
-    } else if (memberFingerprint(member, project) !== memberFingerprint(then, project)) {
-      differences.push(`${action.email}: member state in GrowthBook changed since the plan was saved`);
+    if (!checkedMembers.has(action.memberId)) {
+      checkedMembers.add(action.memberId);
+      if (!then) {
+        differences.push(`${action.email}: the saved plan has no basis for member ${action.memberId}`);
+      } else if (!member) {
+        differences.push(`${action.email}: member ${action.memberId} no longer exists`);
+      } else if (memberFingerprint(member, projects) !== memberFingerprint(then, projects)) {
+        differences.push(`${action.email}: member state in GrowthBook changed since the plan was saved`);
+      }
     }
-    const now = actionsNow.get(action.memberId);
     if (member && (now?.kind !== action.kind || now?.to !== action.to))
       differences.push(describe(action, now));
   }

@@ -12,7 +12,7 @@ export interface PersonRecord {
   mails: string[];
   /** Configured LDAP group names (policy spelling) the person is a member of. */
   ldapGroups: string[];
-  /** POSIX groups named by the policy (gate and qualifiers) the person's uid is a member of. */
+  /** POSIX groups named by a policy (gate and qualifiers) the person's uid is a member of. */
   posixGroups: string[];
 }
 
@@ -30,25 +30,36 @@ export const normalizeEmail = (email: string): string => email.trim().toLowerCas
 /** LDAP group names compare case-insensitively, as LDAP does. */
 export const sameGroupName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
-/** Every LDAP group the policy names, de-duplicated case-insensitively, in policy spelling. */
-export function policyLdapGroups(policy: Policy): string[] {
+/** Every LDAP group the policies name, de-duplicated case-insensitively, in policy spelling. */
+export function policyLdapGroups(policies: readonly Policy[]): string[] {
   const seen = new Map<string, string>();
-  for (const rule of policy.rules) {
+  for (const rule of policies.flatMap((p) => p.rules)) {
     const key = rule.ldapGroup.toLowerCase();
     if (!seen.has(key)) seen.set(key, rule.ldapGroup);
   }
   return [...seen.values()];
 }
 
-/** Every POSIX group the policy names: the gate first, then rule qualifiers. */
-export function policyPosixGroups(policy: Policy): string[] {
-  const names = [...policy.gate, ...policy.rules.flatMap((r) => r.posixAnyOf ?? [])];
+/** Every POSIX group the policies name: gates first, then rule qualifiers. */
+export function policyPosixGroups(policies: readonly Policy[]): string[] {
+  const names = [
+    ...policies.flatMap((p) => p.gate),
+    ...policies.flatMap((p) => p.rules.flatMap((r) => r.posixAnyOf ?? [])),
+  ];
   return [...new Set(names)];
 }
 
-export function joinIdentities(directory: Directory, posix: PosixGroups, policy: Policy): PeopleIndex {
-  const configuredGroups = policyLdapGroups(policy);
-  const posixNames = policyPosixGroups(policy);
+/**
+ * One index for every managed project: each person carries the groups any policy names, and each
+ * policy looks only at its own when it resolves.
+ */
+export function joinIdentities(
+  directory: Directory,
+  posix: PosixGroups,
+  policies: readonly Policy[],
+): PeopleIndex {
+  const configuredGroups = policyLdapGroups(policies);
+  const posixNames = policyPosixGroups(policies);
 
   // DN (normalised) → configured group names holding it.
   const groupsByDn = new Map<string, string[]>();

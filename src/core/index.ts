@@ -3,6 +3,7 @@ export * from './build-role-update.js';
 export * from './check-safety.js';
 export * from './compare-plan.js';
 export * from './dn.js';
+export * from './group-writes.js';
 export * from './identity.js';
 export * from './limit-seats.js';
 export * from './member-state.js';

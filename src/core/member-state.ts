@@ -1,4 +1,4 @@
-// How a GrowthBook member stands in the managed project, as the plan and the applier see it.
+// How a GrowthBook member stands in a managed project, as the plan and the applier see it.
 import { type Member, NO_ACCESS, type ProjectRole, type RoleId } from './model.js';
 
 export interface ProjectStanding {
@@ -25,14 +25,17 @@ export function standingIn(member: Member, project: string): ProjectStanding {
 }
 
 /**
- * The part of a member's state a planned write depends on. If a fresh read shows a different
- * fingerprint, the plan was made from a state that no longer holds and the write is refused.
- * Other projects' entries are not part of it: a write carries them over from the fresh read.
+ * The part of a member's state a planned write depends on: the global role and the entries of the
+ * given projects (those the write changes). If a fresh read shows a different fingerprint, the plan
+ * was made from a state that no longer holds and the write is refused. Entries of other projects,
+ * managed or not, are not part of it: a write carries them over from the fresh read.
  */
-export function memberFingerprint(member: Member, project: string): string {
+export function memberFingerprint(member: Member, projects: readonly string[]): string {
+  const wanted = [...new Set(projects)].sort();
   const managed = member.projectRoles
-    .filter((p) => p.project === project)
+    .filter((p) => wanted.includes(p.project))
     .map((p) => ({
+      project: p.project,
       role: p.role,
       environments: [...p.environments].sort(),
       additionalRoles: (p.additionalRoles ?? []).map((a) => ({
@@ -40,6 +43,7 @@ export function memberFingerprint(member: Member, project: string): string {
         environments: [...a.environments].sort(),
       })),
     }));
+  managed.sort((a, b) => (a.project < b.project ? -1 : a.project > b.project ? 1 : 0));
   return JSON.stringify({
     email: member.email,
     globalRole: member.globalRole,

@@ -65,7 +65,13 @@ export interface Policy {
   rank: RoleId[];
 }
 
-/** A person's target role in the managed project and why. */
+/** A managed GrowthBook project and the policy that decides roles in it. */
+export interface ManagedProject {
+  id: string;
+  policy: Policy;
+}
+
+/** A person's target role in a managed project and why. */
 export interface Decision {
   role: RoleId;
   /** The id of the winning rule; null when no rule matched or the gate refused. */

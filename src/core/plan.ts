@@ -65,9 +65,11 @@ export const MemberSchema = z.object({
 });
 export type Member = z.infer<typeof MemberSchema>;
 
-/** One line of the plan; the field names are the JSON document's. */
+/** One line of the plan: one member (or pending person) in one managed project. */
 export const ActionSchema = z.object({
   kind: z.enum(ACTION_KINDS),
+  /** The managed project this line is about. */
+  project: z.string(),
   email: z.string(),
   memberId: z.string().nullable(),
   uid: z.string().nullable(),
@@ -107,11 +109,29 @@ export type SafetyReport = z.infer<typeof SafetyReportSchema>;
 export const STOP_CAUSES = ['deadline', 'signal', 'systemic-error'] as const;
 export type StopCause = (typeof STOP_CAUSES)[number] | null;
 
+/** One managed project in the run report: what the run plans or did there, and its breaker. */
+export const ProjectReportSchema = z.object({
+  id: z.string(),
+  /** The project's name in GrowthBook. */
+  name: z.string().optional(),
+  summary: SummarySchema,
+  safety: SafetyReportSchema,
+});
+export type ProjectReport = z.infer<typeof ProjectReportSchema>;
+
+/** The breaker over every managed project: tripped when any project tripped. */
+export const OverallSafetySchema = SafetyReportSchema.extend({
+  /** The projects over their limit (tripped, or overridden for this run). */
+  exceededIn: z.array(z.string()),
+});
+
 export const ApplyReportSchema = z.object({
   applied: count,
   failed: count,
   /** Changes the run did not reach (they stay `planned`). */
   notAttempted: count,
+  /** Write requests that landed: one per member, however many projects it changed. */
+  writes: count,
   stoppedBy: z.enum(STOP_CAUSES).nullable(),
   detail: z.string().nullable(),
 });
@@ -119,11 +139,15 @@ export const ApplyReportSchema = z.object({
 /** The document `plan` and `apply` print with `--output json`. */
 export const RunReportSchema = z.object({
   runId: z.string(),
+  /** The first managed project (the only one in the one-project form); `projects` lists them all. */
   project: z.string(),
   projectName: z.string().optional(),
   mode: z.enum(RUN_MODES),
+  /** Totals over every managed project. */
   summary: SummarySchema,
-  safety: SafetyReportSchema,
+  safety: OverallSafetySchema,
+  projects: z.array(ProjectReportSchema).min(1),
+  /** Every action carries its `project`. */
   actions: z.array(ActionSchema),
   apply: ApplyReportSchema.optional(),
   /** apply --plan: why the saved plan was not applied (nothing was written). */
@@ -138,6 +162,8 @@ export const SavedPlanSchema = z.object({
   format: z.literal(PLAN_FORMAT),
   createdAt: z.iso.datetime(),
   project: z.string(),
+  /** Every managed project the plan was made for: it applies only to the same set. */
+  projects: z.array(z.string()).min(1),
   report: RunReportSchema.refine((r) => r.mode === 'plan', {
     path: ['mode'],
     message: 'must be "plan": only a plan run can be saved',
@@ -167,6 +193,7 @@ export function savedPlanOf(report: RunReport, members: readonly Member[], creat
     format: PLAN_FORMAT,
     createdAt: createdAt.toISOString(),
     project: report.project,
+    projects: report.projects.map((p) => p.id),
     report,
     basis: Object.fromEntries(members.filter((m) => planned.has(m.id)).map((m) => [m.id, m])),
   };

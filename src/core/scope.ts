@@ -3,9 +3,11 @@
 import { normalizeEmail } from './identity.js';
 import type { Member, RoleId, SkipReason } from './plan.js';
 
-/** The sync's scope inside GrowthBook: which project, which members, what global role to pin. */
+/**
+ * The sync's scope inside the GrowthBook organization: which members it may write and what global
+ * role it pins. It is the same for every managed project.
+ */
 export interface Scope {
-  project: string;
   globalRole: RoleId;
   /** Lower-cased domains; empty means every domain is in scope. */
   emailDomains: string[];
@@ -18,7 +20,6 @@ export const normalizeDomain = (domain: string) => domain.trim().toLowerCase().r
 /** The scope as configured, normalised once. */
 export function scopeOf(settings: Scope): Scope {
   return {
-    project: settings.project,
     globalRole: settings.globalRole,
     emailDomains: settings.emailDomains.map(normalizeDomain),
     protectedEmails: settings.protectedEmails.map(normalizeEmail),

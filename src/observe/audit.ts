@@ -7,6 +7,7 @@ export function auditAction(logger: Logger, action: Action, mode: 'plan' | 'appl
     {
       audit: true,
       mode,
+      project: action.project,
       kind: action.kind,
       email: action.email,
       member_id: action.memberId,

@@ -29,13 +29,17 @@ export interface RunMetricsInput {
   exitCode: number;
   /** True when the run exits 0. */
   succeeded: boolean;
-  breakerTripped: boolean;
+  /**
+   * Every managed project, and the roles that always get a `gbsync_members` series there (zero when
+   * nobody holds them). Each series about members carries the `project` label.
+   */
+  projects: readonly { id: string; roles?: readonly string[] }[];
+  /** The projects whose breaker stopped the run. */
+  breakerTripped: readonly string[];
   /** Null when the run stopped before planning. */
   actions: readonly Action[] | null;
-  /** In-scope members by effective access after the run (the seats); null when unknown. */
-  seatsByRole: Record<string, number> | null;
-  /** Roles that always get a `gbsync_members` series (zero when nobody holds them). */
-  roles?: readonly string[];
+  /** Per project, in-scope members by effective access after the run (the seats); null when unknown. */
+  seatsByProject: Record<string, Record<string, number>> | null;
   /** Entries read per source. */
   sourceEntries: Partial<Record<MetricsSource, number>>;
   /** One per request or operation; status such as "200", "429", "network-error", "ok", "error". */
@@ -79,44 +83,58 @@ export async function renderMetrics(
 
   const actions = gauge(
     'gbsync_actions',
-    'Actions of the latest run by kind (revoke, downgrade, upgrade, grant, noop, skip, pending) and ' +
-      'result (planned = not written, applied, failed).',
-    ['kind', 'result'],
+    'Actions of the latest run by managed project, kind (revoke, downgrade, upgrade, grant, noop, skip, ' +
+      'pending) and result (planned = not written, applied, failed).',
+    ['project', 'kind', 'result'],
   );
-  for (const [[kind, result], count] of tallyActions(input.actions ?? [])) {
-    actions.set({ kind, result }, count);
+  const projectIds = input.projects.map((p) => p.id);
+  for (const [[project, kind, result], count] of tallyActions(projectIds, input.actions ?? [])) {
+    actions.set({ project, kind, result }, count);
   }
 
   const members = gauge(
     'gbsync_members',
-    'In-scope members by effective access in the managed project after the latest run (the seats).',
-    ['role'],
+    'In-scope members by managed project and effective access there after the latest run (the seats).',
+    ['project', 'role'],
   );
   // Zero series for known roles: the Pushgateway keeps a series that a push leaves out.
-  if (input.seatsByRole) {
-    const roles = new Set([...(input.roles ?? []), ...Object.keys(input.seatsByRole)]);
-    for (const role of [...roles].sort()) members.set({ role }, input.seatsByRole[role] ?? 0);
+  if (input.seatsByProject) {
+    for (const { id, roles = [] } of input.projects) {
+      const seats = input.seatsByProject[id] ?? {};
+      const all = new Set([...roles, ...Object.keys(seats)]);
+      for (const role of [...all].sort()) members.set({ project: id, role }, seats[role] ?? 0);
+    }
   }
 
   // Only a run that planned knows who is pending; otherwise the gauge is left out.
   if (input.actions) {
-    gauge(
+    const pending = gauge(
       'gbsync_pending',
-      'Entitled people not yet granted: no GrowthBook member yet (created at first SSO login) or held ' +
-        'back by the seat limit.',
-    ).set(input.actions.filter((a) => a.kind === 'pending').length);
+      'Entitled people not yet granted in a managed project: no GrowthBook member yet (created at first ' +
+        'SSO login) or held back by the seat limit.',
+      ['project'],
+    );
+    for (const project of projectIds) {
+      pending.set(
+        { project },
+        input.actions.filter((a) => a.kind === 'pending' && a.project === project).length,
+      );
+    }
   }
 
   const skipped = gauge(
     'gbsync_skipped',
-    'Members the latest run left alone on purpose, by reason (outside-email-domains, protected-email, ' +
-      'global-admin, managed-by-idp, ambiguous-identity).',
-    ['reason'],
+    'Members the latest run left alone on purpose, by managed project and reason (outside-email-domains, ' +
+      'protected-email, global-admin, managed-by-idp, ambiguous-identity).',
+    ['project', 'reason'],
   );
   if (input.actions) {
-    const skipReasons = tally(input.actions.filter((a) => a.kind === 'skip').map((a) => a.reason));
-    for (const reason of SKIP_REASONS) skipReasons.set(reason, skipReasons.get(reason) ?? 0);
-    for (const [reason, count] of sortedEntries(skipReasons)) skipped.set({ reason }, count);
+    for (const project of projectIds) {
+      const skips = input.actions.filter((a) => a.kind === 'skip' && a.project === project);
+      const skipReasons = tally(skips.map((a) => a.reason));
+      for (const reason of SKIP_REASONS) skipReasons.set(reason, skipReasons.get(reason) ?? 0);
+      for (const [reason, count] of sortedEntries(skipReasons)) skipped.set({ project, reason }, count);
+    }
   }
 
   const entries = gauge(
@@ -142,10 +160,13 @@ export async function renderMetrics(
     requests.set({ target, status }, count);
   }
 
-  gauge(
+  const tripped = gauge(
     'gbsync_circuit_breaker_tripped',
-    '1 when the latest run planned more revokes or downgrades than the threshold allows and wrote nothing.',
-  ).set(input.breakerTripped ? 1 : 0);
+    '1 for a managed project where the latest run planned more revokes or downgrades than its threshold ' +
+      'allows; then nothing was written in any project.',
+    ['project'],
+  );
+  for (const project of projectIds) tripped.set({ project }, input.breakerTripped.includes(project) ? 1 : 0);
 
   return registry.metrics();
 }
@@ -196,19 +217,27 @@ async function publishPush(
   }
 }
 
-function tallyActions(actions: readonly Action[]): [[ActionKind, ActionResult], number][] {
+function tallyActions(
+  projects: readonly string[],
+  actions: readonly Action[],
+): [[string, ActionKind, ActionResult], number][] {
   const counts = new Map<string, number>();
+  const key = (project: string, kind: string, result: string) => `${project}\u0000${kind}\u0000${result}`;
   // Zero series for the change kinds, so dashboards show 0 rather than nothing on a quiet run.
-  for (const kind of CHANGE_KINDS) counts.set(`${kind}/planned`, 0);
+  for (const project of projects)
+    for (const kind of CHANGE_KINDS) counts.set(key(project, kind, 'planned'), 0);
   for (const action of actions) {
-    const key = `${action.kind}/${action.result}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+    const k = key(action.project, action.kind, action.result);
+    counts.set(k, (counts.get(k) ?? 0) + 1);
   }
-  const out: [[ActionKind, ActionResult], number][] = [];
-  for (const kind of ACTION_KINDS) {
-    for (const result of ACTION_RESULTS) {
-      const count = counts.get(`${kind}/${result}`);
-      if (count !== undefined) out.push([[kind, result], count]);
+  const ordered = [...new Set([...projects, ...actions.map((a) => a.project)])];
+  const out: [[string, ActionKind, ActionResult], number][] = [];
+  for (const project of ordered) {
+    for (const kind of ACTION_KINDS) {
+      for (const result of ACTION_RESULTS) {
+        const count = counts.get(key(project, kind, result));
+        if (count !== undefined) out.push([[project, kind, result], count]);
+      }
     }
   }
   return out;

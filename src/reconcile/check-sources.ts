@@ -1,5 +1,6 @@
 // `check`: the configuration is valid (it loaded) and every source is read exactly as a plan reads
 // it. Every source is tried even when another fails, so one run shows every problem.
+import { policyLdapGroups, policyPosixGroups } from '../core/identity.js';
 import type { Member, SourceName } from '../core/plan.js';
 import { queriesOf } from '../sources/collect-sources.js';
 import type { Source } from '../sources/source.js';
@@ -14,9 +15,22 @@ export interface SourceCheck {
   error?: string;
 }
 
+/** One managed project's policy: every group it names, and those the sources do not have. */
+export interface ProjectCheck {
+  id: string;
+  /** True when the project exists and every group its policy names was found. */
+  ok: boolean;
+  ldapGroups: string[];
+  posixGroups: string[];
+  /** Groups not found (`LDAP name`, `POSIX name`); empty when unknown because a source failed. */
+  missing: string[];
+}
+
 export interface CheckReport {
   ok: boolean;
+  /** The first managed project, for readers of the one-project form. */
   project: string;
+  projects: ProjectCheck[];
   /** GrowthBook, LDAP, data.yaml: in the order they are shown. */
   sources: SourceCheck[];
 }
@@ -38,11 +52,29 @@ async function checkSource<Q, V>(source: Source<Q, V>, query: Q): Promise<[Sourc
 export async function checkSources(request: ContextRequest): Promise<CheckReport> {
   const ctx = loadContext(request);
   const { sources } = ctx;
-  const queries = queriesOf(ctx.policy, ctx.scope.project);
+  const queries = queriesOf(ctx.projects);
   const [growthbook, read] = await checkSource(sources.growthbook, queries.growthbook);
   const members: Member[] = read?.members ?? [];
-  const [posix] = await checkSource(sources.posix, queries.posix);
-  const [ldap] = await checkSource(sources.ldap, queries.ldap(members));
+  const [posix, posixRead] = await checkSource(sources.posix, queries.posix);
+  const [ldap, directory] = await checkSource(sources.ldap, queries.ldap(members));
   const checks = [growthbook, ldap, posix];
-  return { ok: checks.every((c) => c.ok), project: ctx.config.growthbook.project, sources: checks };
+  const ldapFound = directory?.groups.map((g) => g.name.toLowerCase());
+  const posixFound = posixRead ? Object.keys(posixRead.groups.groups) : undefined;
+  const projects = ctx.projects.map(({ id, policy }): ProjectCheck => {
+    const ldapGroups = policyLdapGroups([policy]);
+    const posixGroups = policyPosixGroups([policy]);
+    const missing = [
+      ...ldapGroups.filter((g) => ldapFound && !ldapFound.includes(g.toLowerCase())).map((g) => `LDAP ${g}`),
+      ...posixGroups.filter((g) => posixFound && !posixFound.includes(g)).map((g) => `POSIX ${g}`),
+    ];
+    const exists = read?.projects.some((p) => p.id === id) === true;
+    const known = ldapFound !== undefined && posixFound !== undefined;
+    return { id, ok: exists && known && missing.length === 0, ldapGroups, posixGroups, missing };
+  });
+  return {
+    ok: checks.every((c) => c.ok) && projects.every((p) => p.ok),
+    project: ctx.projects[0]?.id ?? '',
+    projects,
+    sources: checks,
+  };
 }

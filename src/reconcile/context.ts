@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { readApiKey, readDeadlineSeconds } from '../config/environment.js';
 import { loadConfigFile } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
-import type { Policy } from '../core/model.js';
+import type { ManagedProject } from '../core/model.js';
 import { type Scope, scopeOf } from '../core/scope.js';
 import { ConfigError } from '../errors.js';
 import { createGrowthBookClient, type GrowthBookClient } from '../growthbook/client.js';
@@ -29,7 +29,8 @@ export interface RunContext {
   client: GrowthBookClient;
   sources: SourceSet;
   scope: Scope;
-  policy: Policy;
+  /** Every managed project with its policy, in configuration order. */
+  projects: ManagedProject[];
 }
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -87,7 +88,7 @@ export function buildContext(
     client,
     sources,
     scope: scopeOf(config.growthbook),
-    policy: config.policy,
+    projects: config.projects.map((p) => ({ id: p.id, policy: p.policy })),
   };
 }
 

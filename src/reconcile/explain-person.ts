@@ -1,7 +1,8 @@
-// `explain <email-or-uid>`: why a person has, or would get, their role in the managed project —
+// `explain <email-or-uid>`: why a person has, or would get, their role in every managed project —
 // gate, every rule, groups — and what the plan would do with their GrowthBook member.
 import { joinIdentities, normalizeEmail, type PersonRecord } from '../core/identity.js';
 import { standingIn } from '../core/member-state.js';
+import type { ManagedProject } from '../core/model.js';
 import type { Member } from '../core/plan.js';
 import { decisionFor, planActions } from '../core/plan-actions.js';
 import { evaluateRules, gateGroupsHeld } from '../core/resolve-role.js';
@@ -13,8 +14,14 @@ export type Explanation = NonNullable<Awaited<ReturnType<typeof explainPerson>>>
 /** Null when no LDAP person and no GrowthBook member matches. */
 export async function explainPerson(who: string, request: ContextRequest) {
   const ctx = loadContext(request);
-  const collected = await collectSources(ctx.sources, ctx.policy, ctx.scope.project, ctx.logger);
-  const people = joinIdentities(collected.directory, collected.posix, ctx.policy);
+  const { projects } = ctx;
+  const collected = await collectSources(ctx.sources, projects, ctx.logger);
+  const names = new Map(collected.projects.map((p) => [p.id, p.name]));
+  const people = joinIdentities(
+    collected.directory,
+    collected.posix,
+    projects.map((p) => p.policy),
+  );
 
   const key = who.trim();
   const byUid = people.byUid.get(key);
@@ -26,15 +33,14 @@ export async function explainPerson(who: string, request: ContextRequest) {
   const actions = planActions({
     members: collected.members,
     people,
-    policy: ctx.policy,
+    projects,
     scope: ctx.scope,
   }).filter(
     (a) => mails.has(normalizeEmail(a.email)) || (a.uid !== null && persons.some((p) => p.uid === a.uid)),
   );
   return {
     query: who,
-    project: ctx.scope.project,
-    gate: ctx.policy.gate,
+    projects: projects.map((p) => ({ id: p.id, name: names.get(p.id) ?? null })),
     people: persons.map((p) => ({
       uid: p.uid,
       dn: p.dn,
@@ -42,32 +48,41 @@ export async function explainPerson(who: string, request: ContextRequest) {
       mails: p.mails,
       ldapGroups: p.ldapGroups,
       posixGroups: p.posixGroups,
-      gate: { groups: ctx.policy.gate, held: gateGroupsHeld(p, ctx.policy) },
-      rules: evaluateRules(p, ctx.policy).map((e) => ({
-        id: e.rule.id,
-        ldapGroup: e.rule.ldapGroup,
-        posixAnyOf: e.rule.posixAnyOf ?? [],
-        role: e.rule.role,
-        matched: e.matched,
-        why: e.why,
+      // One decision per managed project, each by that project's policy.
+      projects: projects.map(({ id, policy }) => ({
+        id,
+        gate: { groups: policy.gate, held: gateGroupsHeld(p, policy) },
+        rules: evaluateRules(p, policy).map((e) => ({
+          id: e.rule.id,
+          ldapGroup: e.rule.ldapGroup,
+          posixAnyOf: e.rule.posixAnyOf ?? [],
+          role: e.rule.role,
+          matched: e.matched,
+          why: e.why,
+        })),
+        decision: decisionFor(p, policy),
       })),
-      decision: decisionFor(p, ctx.policy),
     })),
     ambiguous: persons.length > 1,
-    members: members.map((m) => memberView(m, ctx.scope.project)),
+    members: members.map((m) => memberView(m, projects)),
     actions,
   };
 }
 
-function memberView(m: Member, project: string) {
-  const standing = standingIn(m, project);
+function memberView(m: Member, projects: readonly ManagedProject[]) {
   return {
     id: m.id,
     email: m.email,
     globalRole: m.globalRole,
-    projectEntry: standing.entry ? standing.entry.role : null,
-    effective: standing.effective,
-    drift: standing.drift,
     managedbyIdp: m.managedbyIdp,
+    projects: projects.map(({ id }) => {
+      const standing = standingIn(m, id);
+      return {
+        id,
+        projectEntry: standing.entry ? standing.entry.role : null,
+        effective: standing.effective,
+        drift: standing.drift,
+      };
+    }),
   };
 }

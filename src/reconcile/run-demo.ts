@@ -1,10 +1,11 @@
 // `demo`: the whole pipeline against the embedded GrowthBook emulator and a sample directory —
-// plan, apply, then plan again to show the run converged. Needs no setup and touches nothing real.
+// plan, apply, then plan again to show the run converged. Two managed projects with different
+// policies, one project left unmanaged. Needs no setup and touches nothing real.
 // The emulator is loaded with this module only, so no other command carries it.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseConfig } from '../config/schema.js';
+import { DEFAULT_POLICY, parseConfig } from '../config/schema.js';
 import { isChange, type RunMode } from '../core/plan.js';
 import { type Emulator, type EmulatorSeed, type SeedMember, startEmulator } from '../emulator/index.js';
 import { SyncError } from '../errors.js';
@@ -15,6 +16,17 @@ import { type RunResult, runSync } from './run-sync.js';
 
 const DEMO_DIR = new URL('../../demo/', import.meta.url);
 export const DEMO_PROJECT = 'prj_2wikimedia0demo';
+export const WMDE_PROJECT = 'prj_2wmde0demo';
+/** WMDE's own access rules: its own gate group, its own admin group, readonly from the shared group. */
+export const WMDE_POLICY = {
+  gate: ['analytics-wmde-users'],
+  rules: [
+    { id: 'w1', ldapGroup: 'wmde-growthbook-admin', role: 'admin' },
+    { id: 'w2', ldapGroup: 'growthbook-readonly', role: 'readonly' },
+  ],
+  rank: ['noaccess', 'readonly', 'admin'],
+};
+const MANAGED = [DEMO_PROJECT, WMDE_PROJECT];
 // The demo paces at 600/min against an emulator limited to 600/min so it finishes in seconds;
 // production keeps GrowthBook's 60/min.
 const DEMO_RATE = 600;
@@ -25,9 +37,21 @@ export type PreservedFact =
   | { kind: 'changed'; email: string; project: string }
   | { kind: 'pinned'; email: string; from: string; to: string };
 
+/** A member whose changes in several managed projects went out in one write. */
+export interface CombinedWrite {
+  email: string;
+  changes: { project: string; kind: string }[];
+  /** The POST requests the emulator received for this member during the apply. */
+  posts: number;
+}
+
 export interface DemoResult {
   emulatorUrl: string;
   project: string;
+  /** The managed projects, in configuration order. */
+  projects: string[];
+  /** Members whose changes spanned several projects, and the writes they cost. */
+  combined: CombinedWrite[];
   plan: RunResult;
   apply: RunResult;
   replan: RunResult;
@@ -55,10 +79,13 @@ export async function runDemo(options: { logLevel?: string | undefined; override
     const parsed = parseConfig({
       growthbook: {
         url: emulator.url,
-        project: DEMO_PROJECT,
         emailDomains: ['wikimedia.org'],
         requestsPerMinute: DEMO_RATE,
       },
+      projects: [
+        { id: DEMO_PROJECT, policy: DEFAULT_POLICY },
+        { id: WMDE_PROJECT, policy: WMDE_POLICY },
+      ],
       ldap: {
         file: fileURLToPath(new URL('directory.ldif', DEMO_DIR)),
         peopleBase: 'ou=people,dc=wikimedia,dc=org',
@@ -79,13 +106,17 @@ export async function runDemo(options: { logLevel?: string | undefined; override
       );
 
     const plan = await run('plan', runId);
+    const applyStart = emulator.requests.length;
     const apply = await run('apply', randomUUID());
+    const applyRequests = emulator.requests.slice(applyStart);
     const requestsBefore = emulator.requests.length;
     const replan = await run('plan', randomUUID());
     const replanRequests = emulator.requests.slice(requestsBefore);
     const result: DemoResult = {
       emulatorUrl: emulator.url,
       project: DEMO_PROJECT,
+      projects: MANAGED,
+      combined: combinedWrites(apply, applyRequests),
       plan,
       apply,
       replan,
@@ -95,7 +126,7 @@ export async function runDemo(options: { logLevel?: string | undefined; override
         writes: replanRequests.filter((r) => r.method === 'POST').length,
       },
       deletes: emulator.requests.filter((r) => r.method === 'DELETE').length,
-      preserved: preservedFacts(seed.members, emulator, DEMO_PROJECT),
+      preserved: preservedFacts(seed.members, emulator, MANAGED),
     };
     return result;
   } catch (error) {
@@ -106,13 +137,34 @@ export async function runDemo(options: { logLevel?: string | undefined; override
   }
 }
 
-function preservedFacts(before: SeedMember[], emulator: Emulator, project: string): PreservedFact[] {
+function combinedWrites(apply: RunResult, requests: Emulator['requests']): CombinedWrite[] {
+  const byMember = new Map<string, CombinedWrite>();
+  for (const a of apply.report.actions) {
+    if (a.result !== 'applied' || a.memberId === null) continue;
+    const path = `/api/v1/members/${a.memberId}/role`;
+    const entry = byMember.get(a.memberId) ?? {
+      email: a.email,
+      changes: [],
+      posts: requests.filter((r) => r.method === 'POST' && r.path === path).length,
+    };
+    entry.changes.push({ project: a.project, kind: a.kind });
+    byMember.set(a.memberId, entry);
+  }
+  return [...byMember.values()].filter((w) => w.changes.length > 1);
+}
+
+/** What the writes kept: unmanaged projects' entries as they were, and the pinned global role. */
+function preservedFacts(
+  before: SeedMember[],
+  emulator: Emulator,
+  managed: readonly string[],
+): PreservedFact[] {
   const facts: PreservedFact[] = [];
   for (const seed of before) {
     const now = emulator.member(seed.id);
     if (!now) continue;
     for (const entry of seed.projectRoles ?? []) {
-      if (entry.project === project) continue;
+      if (managed.includes(entry.project)) continue;
       const kept = now.projectRoles?.find((p) => p.project === entry.project);
       facts.push(
         kept && kept.role === entry.role

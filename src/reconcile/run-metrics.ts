@@ -17,10 +17,13 @@ export function metricsInputOf(
     finishedAtMs: Date.now(),
     exitCode,
     succeeded: exitCode === ExitCode.Ok,
-    breakerTripped: result?.report.safety.tripped === true && !result.report.refused,
+    projects: ctx.projects.map((p) => ({ id: p.id, roles: p.policy.rank.filter((r) => r !== 'noaccess') })),
+    breakerTripped:
+      result && !result.report.refused
+        ? result.report.projects.filter((p) => p.safety.tripped).map((p) => p.id)
+        : [],
     actions,
-    seatsByRole: result?.seats ?? null,
-    roles: ctx.policy.rank.filter((r) => r !== 'noaccess'),
+    seatsByProject: result?.seats ?? null,
     sourceEntries: collected
       ? {
           ldap: collected.directory.people.length + collected.directory.groups.length,

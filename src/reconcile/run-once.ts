@@ -42,7 +42,7 @@ export async function runOnce(request: RunRequest): Promise<{ report: RunReport;
   let result: RunResult | undefined;
   let exitCode: ExitCode = ExitCode.Internal;
   try {
-    ctx.logger.info({ mode, project: ctx.scope.project }, 'run started');
+    ctx.logger.info({ mode, projects: ctx.projects.map((p) => p.id) }, 'run started');
     signals.setApplying(mode === 'apply');
     const savedPlan = request.plan ? readSavedPlan(request.plan) : undefined;
     const planStartedAt = new Date(); // a saved plan's age counts from before its sources were read

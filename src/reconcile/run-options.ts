@@ -3,7 +3,7 @@
 
 import type { MemberWriter } from '../apply/apply-plan.js';
 import type { ThresholdSettings } from '../core/check-safety.js';
-import type { Policy } from '../core/model.js';
+import type { ManagedProject } from '../core/model.js';
 import type { RunMode, SavedPlan } from '../core/plan.js';
 import type { Scope } from '../core/scope.js';
 import type { Logger } from '../observe/logger.js';
@@ -14,7 +14,9 @@ import type { RunContext } from './context.js';
 export interface RunOptions {
   runId: string;
   mode: RunMode;
-  policy: Policy;
+  /** Every managed project with its policy, in configuration order. */
+  projects: ManagedProject[];
+  /** Organization-wide: which members may be written, the pinned global role. */
   scope: Scope;
   threshold: ThresholdSettings;
   overrideThreshold: boolean;
@@ -45,7 +47,7 @@ export function runOptionsOf(ctx: RunContext, choices: RunChoices): RunOptions {
   return {
     runId: choices.runId ?? ctx.runId,
     mode: choices.mode,
-    policy: ctx.policy,
+    projects: ctx.projects,
     scope: ctx.scope,
     threshold: ctx.config.safety.threshold,
     overrideThreshold: choices.overrideThreshold === true,

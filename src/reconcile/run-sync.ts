@@ -1,10 +1,11 @@
-// One sync run: collect → resolve → plan → safety → (apply → verify) → report. Returns the report
-// and the exit code; the command line prints the one and exits with the other.
+// One sync run over every managed project: collect → resolve → plan → safety → (apply → verify) →
+// report. Returns the report and the exit code; the command line prints the one and exits with the
+// other.
 import { applyPlan } from '../apply/apply-plan.js';
-import { checkSafety } from '../core/check-safety.js';
-import { planDifferences } from '../core/compare-plan.js';
+import { checkProjectsSafety, type ProjectsSafety } from '../core/check-safety.js';
+import { planDifferences, projectSetDifference } from '../core/compare-plan.js';
 import { joinIdentities } from '../core/identity.js';
-import { countSeats, limitSeats, seatsByRole } from '../core/limit-seats.js';
+import { countSeats, limitSeats, seatsByProject } from '../core/limit-seats.js';
 import {
   type Action,
   isChange,
@@ -25,8 +26,8 @@ export type { RunOptions } from './run-options.js';
 export interface RunResult {
   report: RunReport;
   exitCode: ExitCode;
-  /** In-scope members by effective access after the run, over every current member; null when unknown. */
-  seats?: Record<string, number>;
+  /** Per project, in-scope members by effective access after the run, over every current member. */
+  seats?: Record<string, Record<string, number>>;
   /** Absent when the run stopped before reading the sources (a saved plan refused for its age). */
   collected?: Collected;
 }
@@ -34,32 +35,53 @@ export interface RunResult {
 function reportOf(
   options: RunOptions,
   actions: Action[],
-  safety: SafetyReport,
-  projectName?: string,
+  safety: ProjectsSafety,
+  names: ReadonlyMap<string, string>,
 ): RunReport {
+  const first = options.projects[0]?.id ?? '';
+  const firstName = names.get(first);
   return {
     runId: options.runId,
-    project: options.scope.project,
-    ...(projectName ? { projectName } : {}),
+    project: first,
+    ...(firstName ? { projectName: firstName } : {}),
     mode: options.mode,
     summary: summarize(actions),
-    safety,
+    safety: safety.overall,
+    projects: options.projects.map(({ id }) => {
+      const name = names.get(id);
+      return {
+        id,
+        ...(name ? { name } : {}),
+        summary: summarize(actions.filter((a) => a.project === id)),
+        safety: safety.byProject[id] as SafetyReport,
+      };
+    }),
     actions,
   };
 }
 
+/** Per-project summaries recounted after the apply (results changed, kinds did not). */
+function withSummaries(report: RunReport, actions: Action[]): RunReport {
+  return {
+    ...report,
+    actions,
+    summary: summarize(actions),
+    projects: report.projects.map((p) => ({
+      ...p,
+      summary: summarize(actions.filter((a) => a.project === p.id)),
+    })),
+  };
+}
+
 export async function runSync(options: RunOptions): Promise<RunResult> {
-  const { logger, scope, policy } = options;
+  const { logger, scope, projects } = options;
+  const ids = projects.map((p) => p.id);
+  const policies = projects.map((p) => p.policy);
   const saved = options.savedPlan;
   if (saved) {
     const ageSeconds = (saved.now.getTime() - Date.parse(saved.plan.createdAt)) / 1000;
-    if (saved.plan.project !== scope.project) {
-      return refuse(
-        options,
-        saved.plan,
-        `the plan is for project ${saved.plan.project}, not ${scope.project}`,
-      );
-    }
+    const changedSet = projectSetDifference(saved.plan.projects, ids);
+    if (changedSet) return refuse(options, saved.plan, changedSet);
     if (ageSeconds > saved.maxAgeSeconds || ageSeconds < -60) {
       return refuse(
         options,
@@ -69,24 +91,19 @@ export async function runSync(options: RunOptions): Promise<RunResult> {
     }
   }
 
-  const collected = await collectSources(options.sources, policy, scope.project, logger);
-  const people = joinIdentities(collected.directory, collected.posix, policy);
+  const collected = await collectSources(options.sources, projects, logger);
+  const names = new Map(collected.projects.map((p) => [p.id, p.name]));
+  const people = joinIdentities(collected.directory, collected.posix, policies);
   const fresh = sortActions(
-    limitSeats(planActions({ members: collected.members, people, policy, scope }), options.maxSeats),
-    policy,
+    limitSeats(planActions({ members: collected.members, people, projects, scope }), options.maxSeats),
+    projects,
   );
 
   let actions = fresh;
   let planned = new Map(collected.members.map((m) => [m.id, m]));
   if (saved) {
     const basis = new Map(Object.entries(saved.plan.basis));
-    const differences = planDifferences(
-      saved.plan.report.actions,
-      basis,
-      collected.members,
-      fresh,
-      scope.project,
-    );
+    const differences = planDifferences(saved.plan.report.actions, basis, collected.members, fresh, ids);
     if (differences.length > 0) {
       return {
         ...refuse(
@@ -101,30 +118,35 @@ export async function runSync(options: RunOptions): Promise<RunResult> {
     planned = basis;
   }
 
-  const safety = checkSafety(actions, options.threshold, { override: options.overrideThreshold });
-  const report = reportOf(options, actions, safety, collected.project.name);
+  const safety = checkProjectsSafety(actions, ids, options.threshold, {
+    override: options.overrideThreshold,
+  });
+  const report = reportOf(options, actions, safety, names);
 
-  if (safety.exceeded) {
+  for (const id of safety.overall.exceededIn) {
+    const project = safety.byProject[id] as SafetyReport;
     logger.warn(
       {
-        threshold: safety.threshold,
-        revoke: safety.revoke,
-        downgrade: safety.downgrade,
-        overridden: safety.overridden,
+        project: id,
+        threshold: project.threshold,
+        population: project.population,
+        revoke: project.revoke,
+        downgrade: project.downgrade,
+        overridden: project.overridden,
       },
-      safety.overridden
+      project.overridden
         ? 'circuit breaker exceeded, overridden for this run'
-        : 'circuit breaker tripped: nothing written',
+        : 'circuit breaker tripped: nothing written in any project',
     );
   }
 
-  if (options.mode === 'plan' || safety.tripped) {
+  if (options.mode === 'plan' || safety.overall.tripped) {
     for (const action of actions) auditAction(logger, action, options.mode);
     return {
       report,
-      exitCode: safety.tripped ? ExitCode.BreakerTripped : ExitCode.Ok,
+      exitCode: safety.overall.tripped ? ExitCode.BreakerTripped : ExitCode.Ok,
       collected,
-      seats: seatsByRole(fresh, new Map()),
+      seats: seatsByProject(fresh),
     };
   }
 
@@ -132,6 +154,7 @@ export async function runSync(options: RunOptions): Promise<RunResult> {
     actions,
     planned,
     scope,
+    projects: ids,
     client: options.writer,
     deadline: options.deadline,
     logger,
@@ -142,12 +165,12 @@ export async function runSync(options: RunOptions): Promise<RunResult> {
       : {}),
   });
   for (const action of outcome.actions) auditAction(logger, action, 'apply');
-  report.actions = outcome.actions;
-  report.summary = summarize(outcome.actions);
-  report.apply = {
+  const applied = withSummaries(report, outcome.actions);
+  applied.apply = {
     applied: outcome.applied,
     failed: outcome.failed,
     notAttempted: outcome.notAttempted,
+    writes: outcome.writes,
     stoppedBy: outcome.stoppedBy,
     detail: outcome.stopDetail,
   };
@@ -157,22 +180,28 @@ export async function runSync(options: RunOptions): Promise<RunResult> {
   else if (outcome.failed > 0 || outcome.notAttempted > 0) exitCode = ExitCode.ApplyIncomplete;
   const changes = outcome.actions.filter(isChange).length;
   logger.info(
-    { changes, applied: outcome.applied, failed: outcome.failed, not_attempted: outcome.notAttempted },
+    {
+      changes,
+      writes: outcome.writes,
+      applied: outcome.applied,
+      failed: outcome.failed,
+      not_attempted: outcome.notAttempted,
+    },
     exitCode === ExitCode.Ok ? 'apply complete and verified' : 'apply incomplete',
   );
-  const applied = new Map(
-    outcome.actions
-      .filter((a) => isChange(a) && a.result === 'applied' && a.memberId !== null && a.to !== null)
-      .map((a) => [a.memberId as string, a.to as string]),
+  // Seats over every current member: those outside a saved plan keep what they had.
+  const landed = new Map(
+    outcome.actions.filter((a) => a.result === 'applied').map((a) => [`${a.project}\u0000${a.memberId}`, a]),
   );
-  return { report, exitCode, collected, seats: seatsByRole(fresh, applied) };
+  const after = fresh.map((a) => landed.get(`${a.project}\u0000${a.memberId}`) ?? a);
+  return { report: applied, exitCode, collected, seats: seatsByProject(after) };
 }
 
 /** A saved plan that may not be applied: nothing is written, exit 5, the plan is shown as it was. */
 function refuse(options: RunOptions, plan: SavedPlan, why: string): RunResult {
   options.logger.error({ reason: why }, 'saved plan refused: nothing written');
   const actions = plan.report.actions.map((a) => ({ ...a, result: 'planned' as const }));
-  const report = reportOf(options, actions, plan.report.safety, plan.report.projectName);
+  const report: RunReport = { ...plan.report, runId: options.runId, mode: options.mode, actions };
   report.refused = why;
   return { report, exitCode: ExitCode.ApplyIncomplete };
 }

@@ -1,7 +1,7 @@
 // Collect: read every source, in parallel and read-only. Any failure stops the run before planning;
 // an unreadable source is never treated as empty.
 import { policyLdapGroups, policyPosixGroups } from '../core/identity.js';
-import type { Directory, Member, Policy, PosixGroups } from '../core/model.js';
+import type { Directory, ManagedProject, Member, PosixGroups } from '../core/model.js';
 import { DeadlineError } from '../errors.js';
 import type { Logger } from '../observe/logger.js';
 import type { GrowthBookSource } from './growthbook-source.js';
@@ -16,31 +16,37 @@ export interface SourceSet {
 }
 
 export interface Collected {
-  project: { id: string; name: string };
+  /** Every managed project, as GrowthBook names it, in configuration order. */
+  projects: { id: string; name: string }[];
   members: Member[];
   directory: Directory;
   posix: PosixGroups;
   posixOrigin: string;
 }
 
-/** What each source is asked for: the policy's groups, and the people the members name. */
-export const queriesOf = (policy: Policy, project: string) => ({
-  growthbook: { project },
-  posix: { groups: policyPosixGroups(policy) },
-  ldap: (members: readonly Member[]) => ({
-    groupNames: policyLdapGroups(policy),
-    mails: members.map((m) => m.email),
-  }),
-});
+/**
+ * What each source is asked for: every managed project, every group any policy names, and the people
+ * the members name. Each source is read once for all managed projects.
+ */
+export const queriesOf = (projects: readonly ManagedProject[]) => {
+  const policies = projects.map((p) => p.policy);
+  return {
+    growthbook: { projects: projects.map((p) => p.id) },
+    posix: { groups: policyPosixGroups(policies) },
+    ldap: (members: readonly Member[]) => ({
+      groupNames: policyLdapGroups(policies),
+      mails: members.map((m) => m.email),
+    }),
+  };
+};
 
 export async function collectSources(
   sources: SourceSet,
-  policy: Policy,
-  projectId: string,
+  projects: readonly ManagedProject[],
   logger: Logger,
 ): Promise<Collected> {
   const started = Date.now();
-  const queries = queriesOf(policy, projectId);
+  const queries = queriesOf(projects);
   const growthbook = sources.growthbook.read(queries.growthbook);
   const posix = sources.posix.read(queries.posix);
   // The directory needs the members' e-mails to look up the people they name.
@@ -52,7 +58,7 @@ export async function collectSources(
   const [g, x, d] = await Promise.allSettled([growthbook, posix, directory]);
   if (g.status === 'fulfilled' && x.status === 'fulfilled' && d.status === 'fulfilled' && d.value) {
     const collected: Collected = {
-      project: g.value.project,
+      projects: g.value.projects,
       members: g.value.members,
       directory: d.value,
       posix: x.value.groups,

@@ -1,4 +1,4 @@
-// GrowthBook as a source: the managed project and every member, read in parallel.
+// GrowthBook as a source: every managed project and every member, read in parallel.
 import type { Member } from '../core/plan.js';
 import type { Source } from './source.js';
 
@@ -11,22 +11,41 @@ export interface GrowthBookReader {
 }
 
 export interface GrowthBookRead {
-  project: { id: string; name: string };
+  /** Every managed project, as GrowthBook names it, in configuration order. */
+  projects: { id: string; name: string }[];
   members: Member[];
 }
 
-export type GrowthBookSource = Source<{ project: string }, GrowthBookRead>;
+export type GrowthBookSource = Source<{ projects: readonly string[] }, GrowthBookRead>;
 
 export function growthbookSource(client: GrowthBookReader, url: string): GrowthBookSource {
   return {
     name: 'growthbook',
     target: url,
-    async read({ project }) {
-      // Both are awaited before a failure is reported, so no request outlives the read.
-      const [p, members] = await Promise.allSettled([client.getProject(project), client.listMembers()]);
-      if (p.status === 'rejected') throw p.reason;
+    async read({ projects }) {
+      // Every managed project must exist: a mistyped id would plan against nothing. All reads are
+      // awaited before a failure is reported, so no request outlives the read.
+      const [found, members] = await Promise.all([
+        Promise.allSettled(projects.map((id) => client.getProject(id))),
+        Promise.allSettled([client.listMembers()]).then(([m]) => m as PromiseSettledResult<Member[]>),
+      ]);
+      const missing = found.flatMap((p, i) =>
+        p.status === 'rejected' ? [{ id: projects[i], reason: p.reason as unknown }] : [],
+      );
+      if (missing.length === 1 && missing[0]) throw missing[0].reason;
+      if (missing.length > 1) {
+        throw new Error(
+          missing
+            .map((m) => `project ${m.id}: ${m.reason instanceof Error ? m.reason.message : String(m.reason)}`)
+            .join('; '),
+          { cause: missing[0]?.reason },
+        );
+      }
       if (members.status === 'rejected') throw members.reason;
-      return { project: p.value, members: members.value };
+      return {
+        projects: found.map((p) => (p as PromiseFulfilledResult<{ id: string; name: string }>).value),
+        members: members.value,
+      };
     },
     // Each HTTP request is counted, with its status, by the client itself.
     async describe(found) {
@@ -34,7 +53,7 @@ export function growthbookSource(client: GrowthBookReader, url: string): GrowthB
       const info = await client.info();
       return {
         api: `${info.name} v${info.apiVersion}`,
-        project: `${found.project.id} (${found.project.name})`,
+        projects: found.projects.map((p) => `${p.id} (${p.name})`),
         members: found.members.length,
         requests: client.stats().requests,
       };

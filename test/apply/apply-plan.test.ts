@@ -8,7 +8,8 @@ import { GrowthBookHttpError, GrowthBookNetworkError } from '../../src/growthboo
 import { createDeadline, noDeadline } from '../../src/util/deadline.js';
 
 const PROJECT = 'prj_w';
-const SCOPE: Scope = { project: PROJECT, globalRole: 'noaccess', emailDomains: [], protectedEmails: [] };
+const OTHER = 'prj_w2';
+const SCOPE: Scope = { globalRole: 'noaccess', emailDomains: [], protectedEmails: [] };
 const logger = pino({ level: 'silent' });
 
 const failure = (status: number | undefined, path: string) =>
@@ -63,12 +64,13 @@ const member = (id: string, role: string | null): Member => ({
   managedbyIdp: false,
 });
 
-const change = (m: Member, kind: Action['kind'], to: string): Action => ({
+const change = (m: Member, kind: Action['kind'], to: string, project = PROJECT): Action => ({
   kind,
+  project,
   email: m.email,
   memberId: m.id,
   uid: m.id,
-  from: m.projectRoles[0]?.role ?? 'noaccess',
+  from: m.projectRoles.find((p) => p.project === project)?.role ?? 'noaccess',
   to,
   rule: '1',
   ldapGroups: [],
@@ -90,6 +92,7 @@ function applyOn(
     actions,
     planned: new Map(planned.map((m) => [m.id, m])),
     scope: SCOPE,
+    projects: [PROJECT, OTHER],
     client: server.writer,
     deadline: noDeadline,
     logger,
@@ -293,5 +296,125 @@ describe('applyPlan', () => {
       seatBudget: { max: 1, now: 1 },
     });
     expect(r.outcome.actions.map((x) => x.result)).toEqual(['applied', 'applied']);
+  });
+});
+
+describe('several managed projects: one write per member', () => {
+  const both = (id: string, here: string | null, there: string | null): Member => ({
+    ...member(id, here),
+    projectRoles: [
+      ...(here ? [{ project: PROJECT, role: here, environments: [] }] : []),
+      ...(there ? [{ project: OTHER, role: there, environments: [] }] : []),
+      { project: 'prj_unmanaged', role: 'engineer', environments: ['staging'] },
+    ],
+  });
+
+  test('changes in two projects cost one read and one write carrying both entries', async () => {
+    const c = both('c', 'admin', null);
+    const server = fakeServer([c]);
+    const writes: RoleUpdate[] = [];
+    const original = server.writer.updateMemberRole;
+    server.writer.updateMemberRole = async (id, body) => {
+      writes.push(structuredClone(body));
+      return original(id, body);
+    };
+    const outcome = await applyOn(
+      server,
+      [change(c, 'downgrade', 'readonly'), change(c, 'grant', 'readonly', OTHER)],
+      [c],
+    );
+    expect(server.calls).toEqual(['read c@wikimedia.org', 'write c', 'read *']);
+    expect(outcome).toMatchObject({ applied: 2, failed: 0, writes: 1 });
+    expect(writes).toEqual([
+      {
+        role: 'noaccess',
+        environments: [],
+        projectRoles: [
+          { project: PROJECT, role: 'readonly', environments: [] },
+          { project: 'prj_unmanaged', role: 'engineer', environments: ['staging'] },
+          { project: OTHER, role: 'readonly', environments: [] },
+        ],
+      },
+    ]);
+  });
+
+  test('an entry of the other managed project changed after the plan is kept, not undone', async () => {
+    const c = both('c', 'admin', 'readonly');
+    const server = fakeServer([c]);
+    // Between the plan and the fresh read, someone gives c admin in the other managed project.
+    server.state.set('c', both('c', 'admin', 'admin'));
+    const outcome = await applyOn(server, [change(c, 'revoke', 'noaccess')], [c]);
+    expect(outcome).toMatchObject({ applied: 1, writes: 1 });
+    expect(server.state.get('c')?.projectRoles.find((p) => p.project === OTHER)?.role).toBe('admin');
+    expect(roleOf(server.state, 'c')).toBe('noaccess');
+  });
+
+  test('a change to a project the write changes makes the member stale: nothing written for it', async () => {
+    const c = both('c', 'admin', 'readonly');
+    const server = fakeServer([c]);
+    server.state.set('c', both('c', 'readonly', 'readonly'));
+    const outcome = await applyOn(
+      server,
+      [change(c, 'revoke', 'noaccess'), change(c, 'grant', 'admin', OTHER)],
+      [c],
+    );
+    expect(outcome.actions.map((a) => `${a.project}:${a.result}`)).toEqual([
+      `${PROJECT}:failed`,
+      `${OTHER}:failed`,
+    ]);
+    expect(outcome.actions[1]?.detail).toContain('stale');
+    expect(server.calls).not.toContain('write c');
+  });
+
+  test('a failed verification fails every change of that write', async () => {
+    const c = both('c', 'admin', null);
+    const server = fakeServer([c]);
+    const original = server.writer.updateMemberRole;
+    server.writer.updateMemberRole = async (id, body) => {
+      await original(id, { ...body, projectRoles: body.projectRoles.filter((p) => p.project !== OTHER) });
+      return {};
+    };
+    const outcome = await applyOn(
+      server,
+      [change(c, 'revoke', 'noaccess'), change(c, 'grant', 'readonly', OTHER)],
+      [c],
+    );
+    expect(outcome.actions.map((a) => a.result)).toEqual(['failed', 'failed']);
+    expect(outcome.actions[0]?.detail).toContain(`has 0 entries for project ${OTHER}`);
+  });
+
+  test('seats count people: a grant to a member seated in another project takes no seat', async () => {
+    const c = both('c', 'readonly', null);
+    const d = member('d', null);
+    const r = await apply(
+      [c, d],
+      // c's unchanged access in the first project is in the plan as a no-op.
+      [change(c, 'grant', 'readonly', OTHER), change(d, 'grant', 'readonly'), change(c, 'noop', 'readonly')],
+      [],
+      { seatBudget: { max: 1, now: 1 } },
+    );
+    expect(r.outcome.actions.map((x) => `${x.memberId}:${x.kind}:${x.result}`)).toEqual([
+      'c:grant:applied',
+      'd:grant:planned',
+      'c:noop:planned',
+    ]);
+    expect(r.outcome.actions[1]?.detail).toContain('growthbook.maxSeats is 1');
+  });
+
+  test('over budget, a write goes without its grants but still carries its revoke', async () => {
+    const c = both('c', 'admin', null);
+    const r = await apply(
+      [c],
+      [change(c, 'downgrade', 'readonly'), change(c, 'grant', 'readonly', OTHER)],
+      [],
+      {
+        seatBudget: { max: 0, now: 1 },
+      },
+    );
+    expect(r.outcome.actions.map((x) => `${x.project}:${x.result}`)).toEqual([
+      `${PROJECT}:applied`,
+      `${OTHER}:planned`,
+    ]);
+    expect(r.state.get('c')?.projectRoles.some((p) => p.project === OTHER)).toBe(false);
   });
 });

@@ -30,7 +30,7 @@ describe('parseConfigText', () => {
   test('a minimal file gets the documented defaults', () => {
     const c = parseConfigText(VALID, 'sync.yaml');
     expect(c.growthbook).toMatchObject({ globalRole: 'noaccess', requestsPerMinute: 60, emailDomains: [] });
-    expect(c.policy).toEqual(DEFAULT_POLICY);
+    expect(c.projects).toEqual([{ id: 'prj_abc', policy: DEFAULT_POLICY }]);
     expect(c.safety.threshold).toEqual({ min: 5, percent: 10 });
     expect(c.ldap).toMatchObject({ startTls: false });
   });
@@ -71,6 +71,90 @@ describe('parseConfigText', () => {
 
   test('invalid YAML reports the line', () => {
     expect(errorOf('growthbook:\n  url: [unclosed\n')).toMatch(/sync\.yaml:\d+:\d+: invalid YAML/);
+  });
+});
+
+describe('several managed projects', () => {
+  const LIST = VALID.replace('  project: prj_abc\n', '').concat(`projects:
+  - id: prj_wikimedia
+    policy:
+      gate: [analytics-privatedata-users]
+      rules:
+        - {id: "1", ldapGroup: growthbook-admin, role: admin}
+      rank: [noaccess, readonly, admin]
+  - id: prj_wmde
+    policy:
+      gate: [analytics-wmde-users]
+      rules:
+        - {id: "w1", ldapGroup: wmde-growthbook, role: experimenter}
+      rank: [noaccess, experimenter]
+`);
+
+  test('a projects list gives each project its own policy', () => {
+    const c = parseConfigText(LIST, 'sync.yaml');
+    expect(c.projects.map((p) => [p.id, p.policy.gate, p.policy.rank])).toEqual([
+      ['prj_wikimedia', ['analytics-privatedata-users'], ['noaccess', 'readonly', 'admin']],
+      ['prj_wmde', ['analytics-wmde-users'], ['noaccess', 'experimenter']],
+    ]);
+  });
+
+  test('the one-project form is a list of one, with its policy', () => {
+    const c = parseConfigText(
+      `${VALID}policy:\n  gate: [g]\n  rules:\n    - {id: "1", ldapGroup: a, role: readonly}\n  rank: [noaccess, readonly]\n`,
+      'sync.yaml',
+    );
+    expect(c.projects).toEqual([
+      {
+        id: 'prj_abc',
+        policy: {
+          gate: ['g'],
+          rules: [{ id: '1', ldapGroup: 'a', role: 'readonly' }],
+          rank: ['noaccess', 'readonly'],
+        },
+      },
+    ]);
+  });
+
+  test('both forms at once name the keys to move', () => {
+    const both = LIST.replace(
+      '  url: https://growthbook-api.example.org',
+      '  url: https://growthbook-api.example.org\n  project: prj_abc',
+    );
+    expect(errorOf(both)).toMatch(/growthbook\.project \(line 3\): with a projects list/);
+    const withPolicy = `${LIST}policy:\n  gate: [g]\n  rules:\n    - {id: "1", ldapGroup: a, role: readonly}\n  rank: [noaccess, readonly]\n`;
+    expect(errorOf(withPolicy)).toMatch(/^ {2}policy \(line \d+\): with a projects list/m);
+  });
+
+  test('a duplicate project id is named with both places', () => {
+    expect(errorOf(LIST.replace('id: prj_wmde', 'id: prj_wikimedia'))).toMatch(
+      /projects\.1\.id \(line \d+\): duplicate project id "prj_wikimedia" \(also projects\.0\.id\)/,
+    );
+  });
+
+  test('an empty list is refused', () => {
+    const empty = `${VALID.replace('  project: prj_abc\n', '')}projects: []\n`;
+    expect(errorOf(empty)).toMatch(/projects \(line \d+\): list at least one managed project/);
+  });
+
+  test('no project named at all says how to name one', () => {
+    expect(errorOf(VALID.replace('  project: prj_abc\n', ''))).toContain(
+      'growthbook.project (line 1): name the managed project',
+    );
+  });
+
+  test("role ids are checked against each project's own rank", () => {
+    const msg = errorOf(LIST.replace('role: experimenter}', 'role: admin}'));
+    expect(msg).toContain('projects.1.policy.rules.0.role');
+    expect(msg).toContain('role "admin" is not listed in policy.rank');
+  });
+
+  test('a project needs its policy, and unknown keys in an entry are named', () => {
+    expect(errorOf(`${VALID.replace('  project: prj_abc\n', '')}projects:\n  - id: prj_x\n`)).toContain(
+      'projects.0.policy',
+    );
+    expect(errorOf(LIST.replace('  - id: prj_wmde', '  - id: prj_wmde\n    name: WMDE'))).toContain(
+      'projects.1.name (line',
+    );
   });
 });
 

@@ -3,6 +3,7 @@ import { type Action, checkSafety, thresholdFor } from '../../src/core/index.js'
 
 const act = (kind: Action['kind']): Action => ({
   kind,
+  project: 'prj_wikimedia',
   email: 'x@wikimedia.org',
   memberId: 'u_x',
   uid: null,

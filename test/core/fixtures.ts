@@ -1,5 +1,5 @@
 import { DEFAULT_POLICY } from '../../src/config/schema.js';
-import type { Member, Policy, Scope } from '../../src/core/index.js';
+import type { ManagedProject, Member, Policy, Scope } from '../../src/core/index.js';
 
 export const POLICY: Policy = DEFAULT_POLICY;
 export const GATE = 'analytics-privatedata-users';
@@ -9,8 +9,9 @@ export const READONLY_GROUP = 'growthbook-readonly';
 export const ELEVATED_ROLE = 'CustomElevatedAccess';
 export const PROJECT = 'prj_wikimedia';
 
+export const PROJECTS: ManagedProject[] = [{ id: PROJECT, policy: POLICY }];
+
 export const SCOPE: Scope = {
-  project: PROJECT,
   globalRole: 'noaccess',
   emailDomains: ['wikimedia.org'],
   protectedEmails: [],

@@ -3,6 +3,7 @@ import { type Action, countSeats, limitSeats } from '../../src/core/index.js';
 
 const act = (kind: Action['kind'], from: string | null, to: string | null, email: string): Action => ({
   kind,
+  project: 'prj_wikimedia',
   email,
   memberId: kind === 'pending' ? null : `u_${email}`,
   uid: email,

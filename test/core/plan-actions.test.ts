@@ -16,6 +16,7 @@ import {
   member,
   POLICY,
   PROJECT,
+  PROJECTS,
   projectRole,
   READONLY_GROUP,
   SCOPE,
@@ -50,11 +51,11 @@ function world(people: PersonSpec[]) {
   for (const name of [GATE, 'analytics-product-users', 'analytics-wmde-users', 'deployment']) {
     posix.groups[name] = people.filter((p) => p.posix?.includes(name)).map((p) => p.uid);
   }
-  return joinIdentities(directory, posix, POLICY);
+  return joinIdentities(directory, posix, [POLICY]);
 }
 
-const plan = (members: Member[], people: PersonSpec[], scope: Scope = SCOPE) =>
-  planActions({ members, people: world(people), policy: POLICY, scope });
+const plan = (members: Member[], people: PersonSpec[], scope: Scope = SCOPE, projects = PROJECTS) =>
+  planActions({ members, people: world(people), projects, scope });
 
 const only = (members: Member[], people: PersonSpec[], scope?: Scope) => {
   const actions = plan(members, people, scope);
@@ -340,11 +341,10 @@ describe('order', () => {
   });
 });
 
-test('the managed project id comes from the scope', () => {
-  const actions = plan([ann({ projectRoles: [projectRole('admin', [], 'prj_x')] })], [admin], {
-    ...SCOPE,
-    project: 'prj_x',
-  });
-  expect(actions[0]?.kind).toBe('noop');
+test('the managed project id comes from the projects list, and every action carries it', () => {
+  const actions = plan([ann({ projectRoles: [projectRole('admin', [], 'prj_x')] })], [admin], SCOPE, [
+    { id: 'prj_x', policy: POLICY },
+  ]);
+  expect(actions[0]).toMatchObject({ kind: 'noop', project: 'prj_x' });
   expect(PROJECT).not.toBe('prj_x');
 });

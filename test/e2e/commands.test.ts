@@ -55,15 +55,12 @@ describe('explain', () => {
     const r = await world.run(['explain', 'Q@wikimedia.org', '--output', 'json']);
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc.people[0].gate.held).toEqual([GATE]);
-    expect(doc.people[0].rules.map((x: { matched: boolean }) => x.matched)).toEqual([
-      false,
-      true,
-      true,
-      true,
-    ]);
-    expect(doc.people[0].decision).toMatchObject({ role: 'CustomElevatedAccess', rule: '2' });
-    expect(doc.actions[0]).toMatchObject({ kind: 'upgrade', from: 'readonly' });
+    const here = doc.people[0].projects[0];
+    expect(here.id).toBe(PROJECT);
+    expect(here.gate.held).toEqual([GATE]);
+    expect(here.rules.map((x: { matched: boolean }) => x.matched)).toEqual([false, true, true, true]);
+    expect(here.decision).toMatchObject({ role: 'CustomElevatedAccess', rule: '2' });
+    expect(doc.actions[0]).toMatchObject({ kind: 'upgrade', from: 'readonly', project: PROJECT });
     expect(world.writes()).toHaveLength(0);
   });
 
@@ -99,7 +96,16 @@ describe('check', () => {
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
     const bySource = Object.fromEntries(doc.sources.map((s: { source: string }) => [s.source, s]));
-    expect(bySource.growthbook.found).toMatchObject({ project: `${PROJECT} (Wikimedia)`, members: 1 });
+    expect(bySource.growthbook.found).toMatchObject({ projects: [`${PROJECT} (Wikimedia)`], members: 1 });
+    expect(doc.projects).toEqual([
+      {
+        id: PROJECT,
+        ok: true,
+        ldapGroups: ['growthbook-admin', 'growthbook-customelevatedaccess', 'growthbook-readonly'],
+        posixGroups: [GATE, 'analytics-product-users', 'analytics-wmde-users', 'deployment'],
+        missing: [],
+      },
+    ]);
     expect(bySource.ldap.found.groups).toEqual({
       'growthbook-admin': 1,
       'growthbook-customelevatedaccess': 0,

@@ -65,7 +65,7 @@ describe('saved plans', () => {
     const r = await w.runJson('apply', ['--plan', planFile(w)]);
     expect(r.code).toBe(5);
     expect((r.doc as { refused?: string }).refused).toMatch(
-      /d@wikimedia.org: now revoke → noaccess \(saved: noop → admin\)/,
+      /d@wikimedia.org in prj_\w+: now revoke → noaccess \(saved: noop → admin\)/,
     );
     expect(w.writes()).toHaveLength(0);
   });
@@ -113,7 +113,7 @@ describe('saved plans', () => {
     const r = await w.runJson('apply', ['--plan', planFile(w)]);
     expect(r.code).toBe(5);
     expect((r.doc as { refused?: string }).refused).toMatch(
-      /a@wikimedia.org: now noop → noaccess \(saved: grant → admin\)/,
+      /a@wikimedia.org in prj_\w+: now noop → noaccess \(saved: grant → admin\)/,
     );
     expect(w.writes()).toHaveLength(0);
   });
@@ -236,13 +236,13 @@ describe('metrics', () => {
       expect(ok.code).toBe(0);
       const first = readFileSync(textfile, 'utf8');
       expect(value(first, 'gbsync_exit_code')).toBe(0);
-      expect(value(first, 'gbsync_actions{kind="grant",result="applied"}')).toBe(2);
-      expect(value(first, 'gbsync_actions{kind="revoke",result="applied"}')).toBe(1);
-      expect(value(first, 'gbsync_members{role="admin"}')).toBe(1);
-      expect(value(first, 'gbsync_members{role="readonly"}')).toBe(1);
+      expect(value(first, `gbsync_actions{project="${PROJECT}",kind="grant",result="applied"}`)).toBe(2);
+      expect(value(first, `gbsync_actions{project="${PROJECT}",kind="revoke",result="applied"}`)).toBe(1);
+      expect(value(first, `gbsync_members{project="${PROJECT}",role="admin"}`)).toBe(1);
+      expect(value(first, `gbsync_members{project="${PROJECT}",role="readonly"}`)).toBe(1);
       expect(value(first, 'gbsync_source_entries{source="growthbook"}')).toBe(3);
       expect(value(first, 'gbsync_requests{target="growthbook",status="200"}')).toBeGreaterThan(0);
-      expect(value(first, 'gbsync_circuit_breaker_tripped')).toBe(0);
+      expect(value(first, `gbsync_circuit_breaker_tripped{project="${PROJECT}"}`)).toBe(0);
       const success = value(first, 'gbsync_last_success_timestamp_seconds');
       expect(success).toBeGreaterThan(0);
       expect(pushed).toHaveLength(1);

@@ -197,7 +197,14 @@ describe(`emulator responses match the OpenAPI document (${origin.split('/').pop
       ((await get('/v1/members?userEmail=full%40wikimedia.org')) as { members: unknown[] }).members[0],
     );
     const body = {
-      member: buildRoleUpdate(toMember(member), 'prj_w', 'CustomElevatedAccess', 'noaccess'),
+      member: buildRoleUpdate(toMember(member), {
+        changes: new Map([
+          ['prj_w', 'CustomElevatedAccess'],
+          ['prj_w2', 'readonly'],
+        ]),
+        managed: ['prj_w', 'prj_w2'],
+        pinnedGlobalRole: 'noaccess',
+      }).body,
     };
     expectValid(requestSchema('/v1/members/{id}/role', 'post'), body, "the sync's write body");
     const res = await fetch(`${emulator.url}/api/v1/members/u_full/role`, {

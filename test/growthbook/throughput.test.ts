@@ -48,6 +48,7 @@ test(`${CHANGES} changes under a ${MAX}-per-window limit: zero 429s, time within
   const members = await client.listMembers();
   const actions: Action[] = members.map((m) => ({
     kind: 'grant',
+    project: PROJECT,
     email: m.email,
     memberId: m.id,
     uid: null,
@@ -62,7 +63,8 @@ test(`${CHANGES} changes under a ${MAX}-per-window limit: zero 429s, time within
   const outcome = await applyPlan({
     actions,
     planned: new Map(members.map((m) => [m.id, m])),
-    scope: { project: PROJECT, globalRole: 'noaccess', emailDomains: [], protectedEmails: [] },
+    scope: { globalRole: 'noaccess', emailDomains: [], protectedEmails: [] },
+    projects: [PROJECT],
     client,
     deadline: noDeadline,
     logger: pino({ level: 'silent' }),

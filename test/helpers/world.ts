@@ -12,6 +12,11 @@ import { type Slapd, startSlapd } from './slapd.js';
 import { type Emulator, type EmulatorOptions, type SeedMember, startEmulator } from './test-emulator.js';
 
 export const PROJECT = 'prj_2wikimedia0test';
+/** A second project some worlds manage too, with its own policy. */
+export const WMDE_PROJECT = 'prj_2wmde0test';
+export const WMDE_ADMIN = 'wmde-growthbook-admin';
+export const WMDE_GATE = 'analytics-wmde-users';
+/** A project no world manages: writes must leave its entries exactly as they were. */
 export const OTHER_PROJECT = 'prj_19g61other';
 export const GATE = 'analytics-privatedata-users';
 export const ADMIN = 'growthbook-admin';
@@ -26,6 +31,34 @@ const LDAP_CN: Record<string, string> = {
   [ADMIN]: 'GrowthBook-Admin',
   [ELEVATED]: 'GrowthBook-CustomElevatedAccess',
   [READONLY]: 'growthbook-readonly',
+  [WMDE_ADMIN]: 'WMDE-GrowthBook-Admin',
+};
+
+/** The Wikimedia policy every world manages its first project with. */
+export const WIKIMEDIA_POLICY = {
+  gate: [GATE],
+  rules: [
+    { id: '1', ldapGroup: ADMIN, role: 'admin' },
+    {
+      id: '2',
+      ldapGroup: ELEVATED,
+      posixAnyOf: ['analytics-product-users', 'analytics-wmde-users', 'deployment'],
+      role: ELEVATED_ROLE,
+    },
+    { id: '3', ldapGroup: ELEVATED, role: 'readonly' },
+    { id: '4', ldapGroup: READONLY, role: 'readonly' },
+  ],
+  rank: ['noaccess', 'readonly', ELEVATED_ROLE, 'admin'],
+};
+
+/** A different policy for the second project: its own gate, its own admin group, another rank. */
+export const WMDE_POLICY = {
+  gate: [WMDE_GATE],
+  rules: [
+    { id: 'w1', ldapGroup: WMDE_ADMIN, role: 'admin' },
+    { id: 'w2', ldapGroup: READONLY, role: 'readonly' },
+  ],
+  rank: ['noaccess', 'readonly', 'admin'],
 };
 
 export interface PersonSpec {
@@ -61,6 +94,8 @@ export interface WorldSpec {
   /** Omit POSIX groups from data.yaml (to test a missing gate). */
   omitPosixGroups?: string[];
   emulator?: Partial<EmulatorOptions>;
+  /** Manage these projects with a `projects:` list instead of the one-project form. */
+  projects?: { id: string; policy: unknown }[];
 }
 
 export interface World {
@@ -86,9 +121,17 @@ export interface RunDoc {
   project: string;
   mode: string;
   summary: Record<string, number>;
-  safety: { tripped: boolean; threshold: number; revoke: number; downgrade: number };
+  safety: { tripped: boolean; threshold: number; revoke: number; downgrade: number; exceededIn: string[] };
+  projects: {
+    id: string;
+    name?: string;
+    summary: Record<string, number>;
+    safety: { tripped: boolean; threshold: number; population: number; revoke: number; downgrade: number };
+  }[];
+  apply?: { applied: number; failed: number; notAttempted: number; writes: number };
   actions: {
     kind: string;
+    project: string;
     email: string;
     memberId: string | null;
     uid: string | null;
@@ -133,7 +176,7 @@ export function buildLdif(
     if (mail !== null) lines.push(`mail: ${mail}`);
     lines.push('');
   });
-  [ADMIN, ELEVATED, READONLY].forEach((group, i) => {
+  [ADMIN, ELEVATED, READONLY, WMDE_ADMIN].forEach((group, i) => {
     if (omit.includes(group)) return;
     const cn = LDAP_CN[group] as string;
     lines.push(
@@ -203,6 +246,7 @@ export async function createWorld(spec: WorldSpec): Promise<World> {
       members: spec.members,
       projects: [
         { id: PROJECT, name: 'Wikimedia' },
+        { id: WMDE_PROJECT, name: 'WMDE' },
         { id: OTHER_PROJECT, name: 'Other' },
       ],
       environments: [{ id: 'dev' }, { id: 'staging' }, { id: 'production' }],
@@ -214,7 +258,7 @@ export async function createWorld(spec: WorldSpec): Promise<World> {
   const config = {
     growthbook: {
       url: emulator.url,
-      project: PROJECT,
+      ...(spec.projects ? {} : { project: PROJECT }),
       emailDomains: ['wikimedia.org'],
       requestsPerMinute: 6000,
       maxRetries: 1,
@@ -226,21 +270,7 @@ export async function createWorld(spec: WorldSpec): Promise<World> {
       groupBase: 'ou=groups,dc=wikimedia,dc=org',
     },
     posix: { url: gitiles.url },
-    policy: {
-      gate: [GATE],
-      rules: [
-        { id: '1', ldapGroup: ADMIN, role: 'admin' },
-        {
-          id: '2',
-          ldapGroup: ELEVATED,
-          posixAnyOf: ['analytics-product-users', 'analytics-wmde-users', 'deployment'],
-          role: ELEVATED_ROLE,
-        },
-        { id: '3', ldapGroup: ELEVATED, role: 'readonly' },
-        { id: '4', ldapGroup: READONLY, role: 'readonly' },
-      ],
-      rank: ['noaccess', 'readonly', ELEVATED_ROLE, 'admin'],
-    },
+    ...(spec.projects ? { projects: spec.projects } : { policy: WIKIMEDIA_POLICY }),
     ...(spec.safety ? { safety: spec.safety } : {}),
     ...(spec.metrics ? { metrics: spec.metrics } : {}),
   };

@@ -32,10 +32,13 @@ export function parseMeta(text: string): Map<string, { help?: string; type?: str
 
 let sequence = 0;
 
+export const PROJECT = 'prj_w';
+
 export function action(kind: ActionKind, result: ActionResult, overrides: Partial<Action> = {}): Action {
   sequence++;
   return {
     kind,
+    project: PROJECT,
     email: `${kind}-${sequence}@wikimedia.org`,
     memberId: kind === 'pending' ? null : 'u_x',
     uid: 'x',
@@ -60,7 +63,8 @@ export function realisticInput(overrides: Partial<RunMetricsInput> = {}): RunMet
     finishedAtMs: FINISHED_MS,
     exitCode: 5,
     succeeded: false,
-    breakerTripped: false,
+    projects: [{ id: PROJECT }],
+    breakerTripped: [],
     actions: [
       action('revoke', 'applied'),
       action('revoke', 'applied'),
@@ -72,7 +76,7 @@ export function realisticInput(overrides: Partial<RunMetricsInput> = {}): RunMet
       action('skip', 'planned', { reason: 'global-admin' }),
       action('pending', 'planned'),
     ],
-    seatsByRole: { readonly: 5, admin: 2, CustomElevatedAccess: 3 },
+    seatsByProject: { [PROJECT]: { readonly: 5, admin: 2, CustomElevatedAccess: 3 } },
     sourceEntries: { ldap: 42, posix: 17, growthbook: 12 },
     requests: [
       { target: 'growthbook', status: '200' },

@@ -24,24 +24,24 @@ describe('renderMetrics', () => {
       gbsync_last_success_timestamp_seconds: 1_699_999_000,
       gbsync_run_duration_seconds: 12.5,
       gbsync_exit_code: 5,
-      'gbsync_actions{kind="revoke",result="planned"}': 0,
-      'gbsync_actions{kind="revoke",result="applied"}': 2,
-      'gbsync_actions{kind="downgrade",result="planned"}': 0,
-      'gbsync_actions{kind="upgrade",result="planned"}': 0,
-      'gbsync_actions{kind="grant",result="planned"}': 0,
-      'gbsync_actions{kind="grant",result="failed"}': 1,
-      'gbsync_actions{kind="noop",result="planned"}': 2,
-      'gbsync_actions{kind="skip",result="planned"}': 3,
-      'gbsync_actions{kind="pending",result="planned"}': 1,
-      'gbsync_members{role="CustomElevatedAccess"}': 3,
-      'gbsync_members{role="admin"}': 2,
-      'gbsync_members{role="readonly"}': 5,
-      gbsync_pending: 1,
-      'gbsync_skipped{reason="ambiguous-identity"}': 0,
-      'gbsync_skipped{reason="global-admin"}': 1,
-      'gbsync_skipped{reason="managed-by-idp"}': 0,
-      'gbsync_skipped{reason="outside-email-domains"}': 2,
-      'gbsync_skipped{reason="protected-email"}': 0,
+      'gbsync_actions{project="prj_w",kind="revoke",result="planned"}': 0,
+      'gbsync_actions{project="prj_w",kind="revoke",result="applied"}': 2,
+      'gbsync_actions{project="prj_w",kind="downgrade",result="planned"}': 0,
+      'gbsync_actions{project="prj_w",kind="upgrade",result="planned"}': 0,
+      'gbsync_actions{project="prj_w",kind="grant",result="planned"}': 0,
+      'gbsync_actions{project="prj_w",kind="grant",result="failed"}': 1,
+      'gbsync_actions{project="prj_w",kind="noop",result="planned"}': 2,
+      'gbsync_actions{project="prj_w",kind="skip",result="planned"}': 3,
+      'gbsync_actions{project="prj_w",kind="pending",result="planned"}': 1,
+      'gbsync_members{project="prj_w",role="CustomElevatedAccess"}': 3,
+      'gbsync_members{project="prj_w",role="admin"}': 2,
+      'gbsync_members{project="prj_w",role="readonly"}': 5,
+      'gbsync_pending{project="prj_w"}': 1,
+      'gbsync_skipped{project="prj_w",reason="ambiguous-identity"}': 0,
+      'gbsync_skipped{project="prj_w",reason="global-admin"}': 1,
+      'gbsync_skipped{project="prj_w",reason="managed-by-idp"}': 0,
+      'gbsync_skipped{project="prj_w",reason="outside-email-domains"}': 2,
+      'gbsync_skipped{project="prj_w",reason="protected-email"}': 0,
       'gbsync_source_entries{source="ldap"}': 42,
       'gbsync_source_entries{source="posix"}': 17,
       'gbsync_source_entries{source="growthbook"}': 12,
@@ -50,7 +50,7 @@ describe('renderMetrics', () => {
       'gbsync_requests{target="growthbook",status="500"}': 1,
       'gbsync_requests{target="ldap",status="ok"}': 2,
       'gbsync_requests{target="posix",status="200"}': 1,
-      gbsync_circuit_breaker_tripped: 0,
+      'gbsync_circuit_breaker_tripped{project="prj_w"}': 0,
     });
   });
 
@@ -80,15 +80,15 @@ describe('renderMetrics', () => {
     const text = await renderMetrics(
       realisticInput({
         exitCode: 2,
-        breakerTripped: true,
+        breakerTripped: ['prj_w'],
         actions: realisticInput().actions?.map((a) => ({ ...a, result: 'planned' as const })) ?? null,
       }),
     );
     const samples = parseSamples(text);
-    expect(samples.get('gbsync_circuit_breaker_tripped')).toBe(1);
-    expect(samples.get('gbsync_actions{kind="revoke",result="planned"}')).toBe(2);
-    expect(samples.get('gbsync_actions{kind="grant",result="planned"}')).toBe(1);
-    expect(samples.has('gbsync_actions{kind="revoke",result="applied"}')).toBe(false);
+    expect(samples.get('gbsync_circuit_breaker_tripped{project="prj_w"}')).toBe(1);
+    expect(samples.get('gbsync_actions{project="prj_w",kind="revoke",result="planned"}')).toBe(2);
+    expect(samples.get('gbsync_actions{project="prj_w",kind="grant",result="planned"}')).toBe(1);
+    expect(samples.has('gbsync_actions{project="prj_w",kind="revoke",result="applied"}')).toBe(false);
   });
 
   it('after a source error (no plan) keeps zero change series and leaves unknowns out', async () => {
@@ -96,7 +96,7 @@ describe('renderMetrics', () => {
       realisticInput({
         exitCode: 4,
         actions: null,
-        seatsByRole: null,
+        seatsByProject: null,
         sourceEntries: { ldap: 42 },
         requests: [{ target: 'posix', status: 'network-error' }],
       }),
@@ -105,25 +105,55 @@ describe('renderMetrics', () => {
       gbsync_last_run_timestamp_seconds: 1_700_000_012.5,
       gbsync_run_duration_seconds: 12.5,
       gbsync_exit_code: 4,
-      'gbsync_actions{kind="revoke",result="planned"}': 0,
-      'gbsync_actions{kind="downgrade",result="planned"}': 0,
-      'gbsync_actions{kind="upgrade",result="planned"}': 0,
-      'gbsync_actions{kind="grant",result="planned"}': 0,
+      'gbsync_actions{project="prj_w",kind="revoke",result="planned"}': 0,
+      'gbsync_actions{project="prj_w",kind="downgrade",result="planned"}': 0,
+      'gbsync_actions{project="prj_w",kind="upgrade",result="planned"}': 0,
+      'gbsync_actions{project="prj_w",kind="grant",result="planned"}': 0,
       'gbsync_source_entries{source="ldap"}': 42,
       'gbsync_requests{target="posix",status="network-error"}': 1,
-      gbsync_circuit_breaker_tripped: 0,
+      'gbsync_circuit_breaker_tripped{project="prj_w"}': 0,
     });
   });
 
   it('uses a fresh registry: no process metrics, nothing carried between renders', async () => {
-    await renderMetrics(realisticInput({ seatsByRole: { engineer: 9 } }));
+    await renderMetrics(realisticInput({ seatsByProject: { prj_w: { engineer: 9 } } }));
     const text = await renderMetrics(realisticInput());
     expect(text).not.toMatch(/^process_|^nodejs_/m);
     expect(text).not.toContain('engineer');
   });
 
   it('escapes label values it does not control', async () => {
-    const text = await renderMetrics(realisticInput({ seatsByRole: { 'odd"role\\x': 1 } }));
-    expect(parseSamples(text).get('gbsync_members{role="odd\\"role\\\\x"}')).toBe(1);
+    const text = await renderMetrics(realisticInput({ seatsByProject: { prj_w: { 'odd"role\\x': 1 } } }));
+    expect(parseSamples(text).get('gbsync_members{project="prj_w",role="odd\\"role\\\\x"}')).toBe(1);
+  });
+
+  it('labels every member series with its managed project; the breaker says which project tripped', async () => {
+    const two = realisticInput({
+      projects: [
+        { id: 'prj_w', roles: ['readonly'] },
+        { id: 'prj_de', roles: ['readonly', 'admin'] },
+      ],
+      breakerTripped: ['prj_de'],
+      actions: [
+        ...(realisticInput().actions ?? []),
+        {
+          ...(realisticInput().actions?.[0] as NonNullable<
+            ReturnType<typeof realisticInput>['actions']
+          >[number]),
+          project: 'prj_de',
+        },
+      ],
+      seatsByProject: { prj_w: { readonly: 5 }, prj_de: { admin: 1 } },
+    });
+    const samples = parseSamples(await renderMetrics(two));
+    expect(samples.get('gbsync_actions{project="prj_de",kind="revoke",result="applied"}')).toBe(1);
+    expect(samples.get('gbsync_actions{project="prj_w",kind="revoke",result="applied"}')).toBe(2);
+    expect(samples.get('gbsync_actions{project="prj_de",kind="grant",result="planned"}')).toBe(0);
+    expect(samples.get('gbsync_members{project="prj_de",role="readonly"}')).toBe(0);
+    expect(samples.get('gbsync_members{project="prj_de",role="admin"}')).toBe(1);
+    expect(samples.get('gbsync_pending{project="prj_de"}')).toBe(0);
+    expect(samples.get('gbsync_skipped{project="prj_de",reason="global-admin"}')).toBe(0);
+    expect(samples.get('gbsync_circuit_breaker_tripped{project="prj_de"}')).toBe(1);
+    expect(samples.get('gbsync_circuit_breaker_tripped{project="prj_w"}')).toBe(0);
   });
 });

@@ -10,6 +10,7 @@ export async function checkCommand(options: CommonOptions): Promise<ExitCode> {
   const {
     ok,
     project,
+    projects,
     sources: checks,
   } = await checkSources({
     configPath: options.config,
@@ -17,7 +18,7 @@ export async function checkCommand(options: CommonOptions): Promise<ExitCode> {
     fallbackLevel: fallbackLevel(format),
   });
   if (format === 'json') {
-    await writeStdout(`${JSON.stringify({ ok, project, sources: checks })}\n`);
+    await writeStdout(`${JSON.stringify({ ok, project, projects, sources: checks })}\n`);
   } else {
     const s = styler(useColor(process.stdout));
     const lines = ['Configuration: valid'];
@@ -35,6 +36,13 @@ export async function checkCommand(options: CommonOptions): Promise<ExitCode> {
           }`,
         );
       }
+    }
+    // Each managed project: it exists, and every group its policy names was found.
+    for (const p of projects) {
+      lines.push(`${p.ok ? s.green('ok  ') : s.red('FAIL')}  ${'project'.padEnd(10)} ${p.id}`);
+      lines.push(`      LDAP groups: ${p.ldapGroups.join(', ')}`);
+      lines.push(`      POSIX groups: ${p.posixGroups.join(', ')}`);
+      if (p.missing.length > 0) lines.push(`      ${s.red(`missing: ${p.missing.join(', ')}`)}`);
     }
     await writeStdout(`${lines.join('\n')}\n`);
   }

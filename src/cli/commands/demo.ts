@@ -1,7 +1,10 @@
 // `demo`: prints the demo's three runs (plan, apply, plan again) for people, or as one JSON document.
 import type { RunReport } from '../../core/plan.js';
 import { ExitCode } from '../../errors.js';
-import { type PreservedFact, runDemo } from '../../reconcile/run-demo.js';
+import { type CombinedWrite, type PreservedFact, runDemo } from '../../reconcile/run-demo.js';
+
+const UNMANAGED_DEMO_PROJECT = 'prj_19g61checkout';
+
 import type { CommonOptions } from '../common-options.js';
 import { styler, useColor, writeStdout } from '../output.js';
 import { renderReport } from '../render-human.js';
@@ -23,14 +26,18 @@ export async function demoCommand(options: CommonOptions): Promise<ExitCode> {
     const s = styler(color);
     const intro = [
       s.bold('growthbook-ldap-sync demo'),
-      `GrowthBook emulator at ${demo.emulatorUrl} (project ${demo.project}), sample LDAP export and data.yaml in demo/.`,
+      `GrowthBook emulator at ${demo.emulatorUrl}, sample LDAP export and data.yaml in demo/.`,
+      `Two managed projects, each with its own policy; ${UNMANAGED_DEMO_PROJECT} is not managed.`,
       s.dim(
-        'Policy: gate analytics-privatedata-users; 1 growthbook-admin → admin; 2 growthbook-customelevatedaccess +',
+        `${demo.projects[0]}: gate analytics-privatedata-users; 1 growthbook-admin → admin; 2 growthbook-customelevatedaccess +`,
       ),
       s.dim(
-        'analytics-product-users|analytics-wmde-users|deployment → CustomElevatedAccess; 3 same group alone → readonly;',
+        '  analytics-product-users|analytics-wmde-users|deployment → CustomElevatedAccess; 3 same group alone → readonly;',
       ),
-      s.dim('4 growthbook-readonly → readonly.'),
+      s.dim('  4 growthbook-readonly → readonly.'),
+      s.dim(
+        `${demo.projects[1]}: gate analytics-wmde-users; w1 wmde-growthbook-admin → admin; w2 growthbook-readonly → readonly.`,
+      ),
       '',
       s.bold('1. plan') + s.dim(' (read-only: what a run would change)'),
       '',
@@ -39,9 +46,10 @@ export async function demoCommand(options: CommonOptions): Promise<ExitCode> {
     await writeStdout(intro.join('\n'));
     await writeStdout(renderReport(demo.plan.report, { color }));
     await writeStdout(
-      `\n${s.bold('2. apply')}${s.dim(' (serial writes in the order above, each re-read first, then verified)')}\n\n`,
+      `\n${s.bold('2. apply')}${s.dim(' (one write per member, in the order above, each re-read first, then verified)')}\n\n`,
     );
     await writeStdout(renderReport(demo.apply.report, { color }));
+    await writeStdout(combinedLines(demo.combined).join('\n'));
     await writeStdout(`\n${s.bold('3. plan again')}\n`);
     const summary = summaryLine(demo.replan.report);
     await writeStdout(
@@ -56,7 +64,16 @@ export async function demoCommand(options: CommonOptions): Promise<ExitCode> {
   return demo.leftOver === 0 ? ExitCode.Ok : ExitCode.ApplyIncomplete;
 }
 
-/** What the writes kept: other projects' entries as they were, and the pinned global role. */
+/** Members whose changes in several projects went out together, with the POSTs they cost. */
+function combinedLines(writes: readonly CombinedWrite[]): string[] {
+  const lines = writes.map(
+    (w) =>
+      `One write for ${w.email}: ${w.changes.map((c) => `${c.kind} in ${c.project}`).join(' and ')} in ${w.posts} POST.`,
+  );
+  return lines.length > 0 ? ['', ...lines, ''] : [];
+}
+
+/** What the writes kept: unmanaged projects' entries as they were, and the pinned global role. */
 function preservedLines(facts: readonly PreservedFact[]): string[] {
   const lines = facts.map((f) => {
     if (f.kind === 'kept') {
