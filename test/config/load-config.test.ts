@@ -227,3 +227,18 @@ test("the README's configuration example is valid", () => {
   expect(config.growthbook.maxSeats).toBe(150);
   expect(config.metrics.pushgatewayUrl).toBe('http://prometheus-pushgateway:9091');
 });
+
+test("the README's several-projects example is valid and keeps each policy", () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const start = readme.indexOf('```yaml\nprojects:');
+  const end = readme.indexOf('```', start + 7);
+  expect(start).toBeGreaterThan(0);
+  const config = parseConfigText(
+    `${VALID.replace('  project: prj_abc\n', '')}${readme.slice(start + 8, end)}`,
+    'README.md',
+  );
+  expect(config.projects.map((p) => [p.id, p.policy.gate[0]])).toEqual([
+    ['prj_wikimedia', 'analytics-privatedata-users'],
+    ['prj_wmde', 'analytics-wmde-users'],
+  ]);
+});
