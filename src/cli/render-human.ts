@@ -1,5 +1,7 @@
 // The plan as an operator reads it on a terminal: each managed project's changes, in the order they
 // are applied, then what is not written, then the totals and the breaker.
+
+import { groupWrites } from '../core/group-writes.js';
 import {
   ACTION_KINDS,
   type Action,
@@ -45,6 +47,7 @@ export function renderReport(report: RunReport, options: { color: boolean; verbo
     : `project ${projectLabel(report.projects[0] ?? { id: report.project })}`;
   out.push(style.bold(`growthbook-ldap-sync ${report.mode} · ${title} · run ${report.runId}`));
 
+  const writeNumber = new Map(groupWrites(report.actions).map((w, i) => [w.memberId, i + 1]));
   // One section per managed project: its changes, its summary, its breaker.
   for (const project of report.projects) {
     const changes = report.actions.filter((a) => a.project === project.id && isChange(a));
@@ -57,8 +60,14 @@ export function renderReport(report: RunReport, options: { color: boolean; verbo
           : 'No changes: every in-scope member already has the role the sources give them.',
       );
     } else {
-      const rows = [['KIND', 'EMAIL', 'UID', 'FROM', 'TO', 'RULE', 'RESULT', 'WHY']];
-      for (const a of changes) rows.push(actionRow(a));
+      // With several projects, WRITE numbers the member's one write, shared by all its projects.
+      const rows = [
+        ['KIND', ...(several ? ['WRITE'] : []), 'EMAIL', 'UID', 'FROM', 'TO', 'RULE', 'RESULT', 'WHY'],
+      ];
+      for (const a of changes) {
+        const [kind = '', ...rest] = actionRow(a);
+        rows.push([kind, ...(several ? [`#${writeNumber.get(a.memberId ?? '') ?? '?'}`] : []), ...rest]);
+      }
       out.push(colorKinds(table(rows, style), kinds));
     }
     if (several) {
