@@ -68,6 +68,11 @@ function hold(action: Action, detail: string): Action {
   return { ...action, kind: 'pending', reason: SEAT_LIMIT, detail: `${detail}; ${action.reason}` };
 }
 
+/** Seat holders after a run: members with access in any managed project, as read or as written. */
+export function seatsHeld(actions: readonly Action[]): number {
+  return holders(actions, (a) => grantsAccess(a.result === 'applied' ? a.to : a.from)).size;
+}
+
 /**
  * In-scope members by effective access after a run, per managed project: each member's current
  * access, or the role a write applied. Members without access are not counted.

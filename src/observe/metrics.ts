@@ -40,6 +40,8 @@ export interface RunMetricsInput {
   actions: readonly Action[] | null;
   /** Per project, in-scope members by effective access after the run (the seats); null when unknown. */
   seatsByProject: Record<string, Record<string, number>> | null;
+  /** Members with access in any managed project after the run (one seat each); null when unknown. */
+  seatHolders?: number | null;
   /** Entries read per source. */
   sourceEntries: Partial<Record<MetricsSource, number>>;
   /** One per request or operation; status such as "200", "429", "network-error", "ok", "error". */
@@ -104,6 +106,14 @@ export async function renderMetrics(
       const all = new Set([...roles, ...Object.keys(seats)]);
       for (const role of [...all].sort()) members.set({ project: id, role }, seats[role] ?? 0);
     }
+  }
+
+  if (input.seatHolders !== undefined && input.seatHolders !== null) {
+    gauge(
+      'gbsync_seats',
+      'In-scope members with access in at least one managed project after the latest run: the seats ' +
+        'counted against growthbook.maxSeats (a member with access in several projects holds one).',
+    ).set(input.seatHolders);
   }
 
   // Only a run that planned knows who is pending; otherwise the gauge is left out.

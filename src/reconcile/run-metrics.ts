@@ -24,6 +24,7 @@ export function metricsInputOf(
         : [],
     actions,
     seatsByProject: result?.seats ?? null,
+    seatHolders: result?.seatHolders ?? null,
     sourceEntries: collected
       ? {
           ldap: collected.directory.people.length + collected.directory.groups.length,

@@ -5,7 +5,7 @@ import { applyPlan } from '../apply/apply-plan.js';
 import { checkProjectsSafety, type ProjectsSafety } from '../core/check-safety.js';
 import { planDifferences, projectSetDifference } from '../core/compare-plan.js';
 import { joinIdentities } from '../core/identity.js';
-import { countSeats, limitSeats, seatsByProject } from '../core/limit-seats.js';
+import { countSeats, limitSeats, seatsByProject, seatsHeld } from '../core/limit-seats.js';
 import {
   type Action,
   isChange,
@@ -28,6 +28,8 @@ export interface RunResult {
   exitCode: ExitCode;
   /** Per project, in-scope members by effective access after the run, over every current member. */
   seats?: Record<string, Record<string, number>>;
+  /** Members with access in any managed project after the run (the seat budget's count). */
+  seatHolders?: number;
   /** Absent when the run stopped before reading the sources (a saved plan refused for its age). */
   collected?: Collected;
 }
@@ -147,6 +149,7 @@ export async function runSync(options: RunOptions): Promise<RunResult> {
       exitCode: safety.overall.tripped ? ExitCode.BreakerTripped : ExitCode.Ok,
       collected,
       seats: seatsByProject(fresh),
+      seatHolders: seatsHeld(fresh),
     };
   }
 
@@ -194,7 +197,13 @@ export async function runSync(options: RunOptions): Promise<RunResult> {
     outcome.actions.filter((a) => a.result === 'applied').map((a) => [`${a.project}\u0000${a.memberId}`, a]),
   );
   const after = fresh.map((a) => landed.get(`${a.project}\u0000${a.memberId}`) ?? a);
-  return { report: applied, exitCode, collected, seats: seatsByProject(after) };
+  return {
+    report: applied,
+    exitCode,
+    collected,
+    seats: seatsByProject(after),
+    seatHolders: seatsHeld(after),
+  };
 }
 
 /** A saved plan that may not be applied: nothing is written, exit 5, the plan is shown as it was. */

@@ -338,6 +338,27 @@ describe('several managed projects: one write per member', () => {
     ]);
   });
 
+  test('N managed projects changing for one member still cost one write', async () => {
+    const projects = [PROJECT, OTHER, 'prj_w3', 'prj_w4'];
+    const c = both('c', 'admin', null);
+    const server = fakeServer([c]);
+    const outcome = await applyOn(
+      server,
+      projects.map((p, i) => change(c, i === 0 ? 'revoke' : 'grant', i === 0 ? 'noaccess' : 'readonly', p)),
+      [c],
+      { projects },
+    );
+    expect(server.calls).toEqual(['read c@wikimedia.org', 'write c', 'read *']);
+    expect(outcome).toMatchObject({ applied: 4, writes: 1 });
+    expect(server.state.get('c')?.projectRoles.map((p) => `${p.project}:${p.role}`)).toEqual([
+      `${PROJECT}:noaccess`,
+      'prj_unmanaged:engineer',
+      `${OTHER}:readonly`,
+      'prj_w3:readonly',
+      'prj_w4:readonly',
+    ]);
+  });
+
   test('an entry of the other managed project changed after the plan is kept, not undone', async () => {
     const c = both('c', 'admin', 'readonly');
     const server = fakeServer([c]);

@@ -37,7 +37,7 @@ test('the alerts cover what must page: no success, breaker, source errors, seats
     'gbsync_last_success_timestamp_seconds',
     'gbsync_circuit_breaker_tripped',
     'gbsync_exit_code',
-    'gbsync_members',
+    'gbsync_seats',
     'gbsync_ignored_members',
   ]) {
     expect(

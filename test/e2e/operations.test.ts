@@ -240,6 +240,7 @@ describe('metrics', () => {
       expect(value(first, `gbsync_actions{project="${PROJECT}",kind="revoke",result="applied"}`)).toBe(1);
       expect(value(first, `gbsync_members{project="${PROJECT}",role="admin"}`)).toBe(1);
       expect(value(first, `gbsync_members{project="${PROJECT}",role="readonly"}`)).toBe(1);
+      expect(value(first, 'gbsync_seats')).toBe(2);
       expect(value(first, 'gbsync_source_entries{source="growthbook"}')).toBe(3);
       expect(value(first, 'gbsync_requests{target="growthbook",status="200"}')).toBeGreaterThan(0);
       expect(value(first, `gbsync_circuit_breaker_tripped{project="${PROJECT}"}`)).toBe(0);

@@ -195,7 +195,9 @@ describe('two managed projects, one writer', () => {
     const wmde = r.stdout.indexOf(`Project ${WMDE_PROJECT} (WMDE)`);
     expect(wikimedia).toBeGreaterThan(0);
     expect(wmde).toBeGreaterThan(wikimedia);
-    expect(r.stdout.slice(wikimedia, wmde)).toMatch(/grant\s+#1\s+ann@wikimedia.org\s+ann\s+noaccess\s+admin/);
+    expect(r.stdout.slice(wikimedia, wmde)).toMatch(
+      /grant\s+#1\s+ann@wikimedia.org\s+ann\s+noaccess\s+admin/,
+    );
     expect(r.stdout.slice(wmde)).toMatch(/grant\s+#1\s+ann@wikimedia.org\s+ann\s+noaccess\s+readonly/);
     expect(r.stdout).toContain('(1 write(s), one per member)');
   });

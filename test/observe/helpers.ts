@@ -77,6 +77,7 @@ export function realisticInput(overrides: Partial<RunMetricsInput> = {}): RunMet
       action('pending', 'planned'),
     ],
     seatsByProject: { [PROJECT]: { readonly: 5, admin: 2, CustomElevatedAccess: 3 } },
+    seatHolders: 10,
     sourceEntries: { ldap: 42, posix: 17, growthbook: 12 },
     requests: [
       { target: 'growthbook', status: '200' },
