@@ -52,6 +52,7 @@ const ldapNetwork = z
     peopleBase: nonEmpty,
     groupBase: nonEmpty,
     bindDn: nonEmpty.optional(),
+    strictMembers: z.boolean().optional(),
     timeoutSeconds: z.number().positive().max(600).default(30),
   })
   .superRefine((l, ctx) => {
@@ -70,6 +71,7 @@ const ldapFile = z.strictObject({
   file: nonEmpty,
   peopleBase: nonEmpty,
   groupBase: nonEmpty,
+  strictMembers: z.boolean().optional(),
 });
 
 const posixUrl = z.strictObject({ url: secureUrl });

@@ -35,13 +35,31 @@ export interface LdapGroup {
   memberDns: string[];
 }
 
+/** Why a group `member` value is not a person: it grants nothing and is reported, not trusted. */
+export type IgnoredMemberReason = 'outside-people-base' | 'no-entry' | 'no-uid';
+
+export const IGNORED_MEMBER_REASONS: readonly IgnoredMemberReason[] = [
+  'outside-people-base',
+  'no-entry',
+  'no-uid',
+];
+
+/** A group member DN that names no person (a service group, an offboarded person's leftover DN…). */
+export interface IgnoredMember {
+  group: string;
+  dn: string;
+  reason: IgnoredMemberReason;
+}
+
 /**
  * What the LDAP source hands to the core: every configured group, and every person those groups or
- * the GrowthBook members refer to. Sources guarantee each non-empty member DN resolves to a person.
+ * the GrowthBook members refer to. Each group's `memberDns` holds only DNs that resolve to a person;
+ * the other member values are listed in `ignoredMembers`.
  */
 export interface Directory {
   groups: LdapGroup[];
   people: LdapPerson[];
+  ignoredMembers: IgnoredMember[];
 }
 
 /** POSIX groups from data.yaml: group name → member uids (flattened, de-duplicated, absent users removed). */

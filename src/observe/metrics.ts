@@ -1,6 +1,7 @@
 // Run metrics for Prometheus (DESIGN.md "Operations"): one set of gauges describing the latest run,
 // written to a node_exporter textfile and/or pushed to a Pushgateway. Publishing never fails a run.
 import { Gauge, Registry } from 'prom-client';
+import { IGNORED_MEMBER_REASONS, type IgnoredMemberReason } from '../core/model.js';
 import {
   ACTION_KINDS,
   ACTION_RESULTS,
@@ -46,6 +47,8 @@ export interface RunMetricsInput {
   sourceEntries: Partial<Record<MetricsSource, number>>;
   /** One per request or operation; status such as "200", "429", "network-error", "ok", "error". */
   requests: readonly { target: MetricsSource; status: string }[];
+  /** LDAP group members that are not people, by reason; null when the directory was not read. */
+  ignoredMembers?: Partial<Record<IgnoredMemberReason, number>> | null;
 }
 
 export interface MetricsConfig {
@@ -168,6 +171,17 @@ export async function renderMetrics(
   for (const [key, count] of sortedEntries(byRequest)) {
     const [target = '', status = ''] = key.split('\u0000');
     requests.set({ target, status }, count);
+  }
+
+  const ignored = gauge(
+    'gbsync_ignored_members',
+    'LDAP group member values that name no person and grant nothing, by reason (outside-people-base, ' +
+      'no-entry: a DN left behind, no-uid).',
+    ['reason'],
+  );
+  // Every reason has a series once the directory was read, so a dashboard shows 0 rather than nothing.
+  if (input.ignoredMembers) {
+    for (const reason of IGNORED_MEMBER_REASONS) ignored.set({ reason }, input.ignoredMembers[reason] ?? 0);
   }
 
   const tripped = gauge(

@@ -1,6 +1,7 @@
 // `check`: the configuration is valid (it loaded) and every source is read exactly as a plan reads
 // it. Every source is tried even when another fails, so one run shows every problem.
 import { policyLdapGroups, policyPosixGroups } from '../core/identity.js';
+import type { IgnoredMember } from '../core/model.js';
 import type { Member, SourceName } from '../core/plan.js';
 import { queriesOf } from '../sources/collect-sources.js';
 import type { Source } from '../sources/source.js';
@@ -33,6 +34,8 @@ export interface CheckReport {
   projects: ProjectCheck[];
   /** GrowthBook, LDAP, data.yaml: in the order they are shown. */
   sources: SourceCheck[];
+  /** LDAP group members that are not people (they grant nothing); empty when LDAP was not read. */
+  ignoredMembers: IgnoredMember[];
 }
 
 async function checkSource<Q, V>(source: Source<Q, V>, query: Q): Promise<[SourceCheck, V | undefined]> {
@@ -76,5 +79,6 @@ export async function checkSources(request: ContextRequest): Promise<CheckReport
     project: ctx.projects[0]?.id ?? '',
     projects,
     sources: checks,
+    ignoredMembers: directory?.ignoredMembers ?? [],
   };
 }

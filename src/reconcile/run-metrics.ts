@@ -1,4 +1,5 @@
 // Turns one run into the metrics DESIGN.md lists and publishes them (textfile and/or Pushgateway).
+import type { IgnoredMember, IgnoredMemberReason } from '../core/model.js';
 import { ExitCode } from '../errors.js';
 import { publishMetrics, type RunMetricsInput } from '../observe/metrics.js';
 import type { RunContext } from './context.js';
@@ -33,6 +34,7 @@ export function metricsInputOf(
         }
       : {},
     requests: ctx.requests,
+    ignoredMembers: collected ? tallyReasons(collected.directory.ignoredMembers) : null,
   };
 }
 
@@ -49,4 +51,10 @@ export async function publishRunMetrics(
     { ...(textfile ? { textfile } : {}), ...(pushgatewayUrl ? { pushgatewayUrl } : {}) },
     ctx.logger,
   );
+}
+
+function tallyReasons(ignored: readonly IgnoredMember[]): Partial<Record<IgnoredMemberReason, number>> {
+  const counts: Partial<Record<IgnoredMemberReason, number>> = {};
+  for (const m of ignored) counts[m.reason] = (counts[m.reason] ?? 0) + 1;
+  return counts;
 }

@@ -1,7 +1,7 @@
 // Collect: read every source, in parallel and read-only. Any failure stops the run before planning;
 // an unreadable source is never treated as empty.
 import { policyLdapGroups, policyPosixGroups } from '../core/identity.js';
-import type { Directory, ManagedProject, Member, PosixGroups } from '../core/model.js';
+import type { Directory, IgnoredMember, ManagedProject, Member, PosixGroups } from '../core/model.js';
 import { DeadlineError } from '../errors.js';
 import type { Logger } from '../observe/logger.js';
 import type { GrowthBookSource } from './growthbook-source.js';
@@ -64,6 +64,7 @@ export async function collectSources(
       posix: x.value.groups,
       posixOrigin: x.value.origin,
     };
+    warnIgnoredMembers(logger, collected.directory.ignoredMembers);
     logger.info(
       {
         ms: Date.now() - started,
@@ -82,4 +83,25 @@ export async function collectSources(
   for (const extra of failures.slice(1)) logger.error({ err: String(extra) }, 'another source also failed');
   // A deadline reached while collecting outranks the source errors it caused.
   throw failures.find((f) => f instanceof DeadlineError) ?? failures[0];
+}
+
+/** How many ignored members one warning names; the count and the per-reason tally cover the rest. */
+export const IGNORED_MEMBERS_LISTED = 20;
+
+/** One warning per run for every group member that is not a person (they grant nothing). */
+export function warnIgnoredMembers(logger: Logger, ignored: readonly IgnoredMember[]): void {
+  if (ignored.length === 0) return;
+  const byReason: Record<string, number> = {};
+  for (const m of ignored) byReason[m.reason] = (byReason[m.reason] ?? 0) + 1;
+  logger.warn(
+    {
+      ignored_members: ignored
+        .slice(0, IGNORED_MEMBERS_LISTED)
+        .map((m) => `${m.group}: ${m.dn} (${m.reason})`),
+      ignored_count: ignored.length,
+      ignored_not_listed: Math.max(0, ignored.length - IGNORED_MEMBERS_LISTED),
+      ignored_by_reason: byReason,
+    },
+    'LDAP group members that are not people were ignored: they grant nothing',
+  );
 }

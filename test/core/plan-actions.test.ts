@@ -36,6 +36,7 @@ interface PersonSpec {
 function world(people: PersonSpec[]) {
   const groupNames = [ADMIN_GROUP, ELEVATED_GROUP, READONLY_GROUP];
   const directory: Directory = {
+    ignoredMembers: [],
     people: people.map((p) => ({
       dn: dn(p.uid),
       uid: p.uid,

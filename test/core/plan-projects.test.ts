@@ -44,6 +44,7 @@ const dn = (uid: string) => `uid=${uid},ou=people,dc=wikimedia,dc=org`;
 function people(list: Person[]) {
   const groups = [ADMIN_GROUP, READONLY_GROUP, 'wmde-growthbook'];
   const directory: Directory = {
+    ignoredMembers: [],
     people: list.map((p) => ({ dn: dn(p.uid), uid: p.uid, mails: [p.mail ?? `${p.uid}@wikimedia.org`] })),
     groups: groups.map((name) => ({
       dn: `cn=${name},ou=groups,dc=wikimedia,dc=org`,

@@ -118,6 +118,7 @@ type World = typeof worldArb extends fc.Arbitrary<infer W> ? W : never;
 
 function build(w: World) {
   const directory: Directory = {
+    ignoredMembers: [],
     people: w.people.map((p) => ({
       dn: `uid=${p.uid},ou=people,dc=wikimedia,dc=org`,
       uid: p.uid,

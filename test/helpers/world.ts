@@ -87,6 +87,10 @@ export interface WorldSpec {
   omitLdapGroups?: string[];
   /** Raw member DNs added to LDAP groups (e.g. outside ou=people). */
   extraGroupMembers?: Partial<Record<string, string[]>>;
+  /** Extra LDIF entries appended to the directory (e.g. an entry without a uid). */
+  extraLdif?: string;
+  /** `ldap.strictMembers` in either kind of world. */
+  strictMembers?: boolean;
   /** Default 'ldif'. A slapd world is reached over ldaps:// with LDAP_CA_CERT_PATH set. */
   ldap?: LdapKind;
   /** Keys merged into the `ldap:` section of a slapd world (startTls, bindDn, url…). */
@@ -227,7 +231,7 @@ export function buildDataYaml(people: PersonSpec[], omit: string[] = []): string
 export async function createWorld(spec: WorldSpec): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'gbsync-e2e-'));
   const ldifPath = join(dir, 'directory.ldif');
-  const ldif = buildLdif(spec.people, spec.omitLdapGroups, spec.extraGroupMembers);
+  const ldif = `${buildLdif(spec.people, spec.omitLdapGroups, spec.extraGroupMembers)}${spec.extraLdif ? `\n${spec.extraLdif}\n` : ''}`;
   writeFileSync(ldifPath, ldif);
   let slapd: Slapd | undefined;
   try {
@@ -268,6 +272,7 @@ export async function createWorld(spec: WorldSpec): Promise<World> {
       ...(slapd ? { url: slapd.ldapsUrl, timeoutSeconds: 5, ...spec.ldapConfig } : { file: ldifPath }),
       peopleBase: 'ou=people,dc=wikimedia,dc=org',
       groupBase: 'ou=groups,dc=wikimedia,dc=org',
+      ...(spec.strictMembers !== undefined ? { strictMembers: spec.strictMembers } : {}),
     },
     posix: { url: gitiles.url },
     ...(spec.projects ? { projects: spec.projects } : { policy: WIKIMEDIA_POLICY }),

@@ -12,13 +12,14 @@ export async function checkCommand(options: CommonOptions): Promise<ExitCode> {
     project,
     projects,
     sources: checks,
+    ignoredMembers,
   } = await checkSources({
     configPath: options.config,
     logLevel: options.logLevel,
     fallbackLevel: fallbackLevel(format),
   });
   if (format === 'json') {
-    await writeStdout(`${JSON.stringify({ ok, project, projects, sources: checks })}\n`);
+    await writeStdout(`${JSON.stringify({ ok, project, projects, sources: checks, ignoredMembers })}\n`);
   } else {
     const s = styler(useColor(process.stdout));
     const lines = ['Configuration: valid'];
@@ -43,6 +44,10 @@ export async function checkCommand(options: CommonOptions): Promise<ExitCode> {
       lines.push(`      LDAP groups: ${p.ldapGroups.join(', ')}`);
       lines.push(`      POSIX groups: ${p.posixGroups.join(', ')}`);
       if (p.missing.length > 0) lines.push(`      ${s.red(`missing: ${p.missing.join(', ')}`)}`);
+    }
+    if (ignoredMembers.length > 0) {
+      lines.push(`Ignored group members (not people; they grant nothing): ${ignoredMembers.length}`);
+      for (const m of ignoredMembers) lines.push(`      ${m.group}  ${m.dn}  (${m.reason})`);
     }
     await writeStdout(`${lines.join('\n')}\n`);
   }

@@ -1,9 +1,10 @@
 // Directory entries (from an LDIF export or an LDAP search) → the Directory the core reads. The
-// rules live here once, for both sources: groups are found as LDAP finds them (case-insensitive cn),
-// and every member must resolve to a person, or the source is not trusted.
+// rules live here once, for both sources: groups are found as LDAP finds them (case-insensitive cn);
+// a member value that is not a person (outside the people base, no entry, no uid) grants nothing and
+// is listed as ignored, or is a source error with strictMembers.
 
 import { firstRdnValue, isDnUnder, normalizeDn, splitDn } from '../../core/dn.js';
-import type { Directory, LdapGroup, LdapPerson } from '../../core/model.js';
+import type { Directory, IgnoredMember, LdapGroup, LdapPerson } from '../../core/model.js';
 import { SourceReadError } from '../../errors.js';
 
 /** One directory entry; attribute names lower-cased. */
@@ -17,6 +18,8 @@ export interface BuildDirectoryRequest {
   groupBase: string;
   /** Group names as configured; matched case-insensitively, returned as spelled here. */
   groupNames: string[];
+  /** ldap.strictMembers: a member that is not a person is a source error instead of ignored. */
+  strictMembers?: boolean;
 }
 
 const valuesOf = (entry: DirectoryEntry, name: string): string[] => entry.attributes.get(name) ?? [];
@@ -35,8 +38,14 @@ export function buildDirectory(
   };
 
   const people = new Map<string, LdapPerson>();
+  // Entries under the people base without a uid: a member naming one is `no-uid`, not `no-entry`.
+  const withoutUid = new Set<string>();
   for (const entry of entries) {
-    if (!isDnUnder(entry.dn, request.peopleBase) || valuesOf(entry, 'uid').length === 0) continue;
+    if (!isDnUnder(entry.dn, request.peopleBase)) continue;
+    if (valuesOf(entry, 'uid').length === 0) {
+      withoutUid.add(normalizeDn(entry.dn));
+      continue;
+    }
     const key = normalizeDn(entry.dn);
     if (people.has(key)) fail(`person ${entry.dn} appears twice`);
     people.set(key, toPerson(entry, fail));
@@ -64,6 +73,7 @@ export function buildDirectory(
   }
 
   const problems: string[] = [];
+  const ignored: IgnoredMember[] = [];
   const groups = wanted.map((name): LdapGroup => {
     const found = matches.get(name.toLowerCase()) ?? [];
     const [entry] = found;
@@ -75,19 +85,35 @@ export function buildDirectory(
     if (!entry.attributes.has('member')) {
       problems.push(`group "${name}" (${entry.dn}) came back without its member attribute (not readable?)`);
     }
-    const memberDns = valuesOf(entry, 'member').filter((dn) => dn.trim() !== '');
-    for (const dn of memberDns) {
-      if (!isDnUnder(dn, request.peopleBase)) {
-        problems.push(`group "${name}" has member ${dn}, which is not under ${request.peopleBase}`);
-      } else if (!people.has(normalizeDn(dn))) {
-        problems.push(`group "${name}" has member ${dn}, which is not a person entry with a uid`);
-      }
+    const memberDns: string[] = [];
+    for (const dn of valuesOf(entry, 'member').filter((v) => v.trim() !== '')) {
+      const key = normalizeDn(dn);
+      if (people.has(key)) memberDns.push(dn);
+      else if (!isDnUnder(dn, request.peopleBase))
+        ignored.push({ group: name, dn, reason: 'outside-people-base' });
+      else ignored.push({ group: name, dn, reason: withoutUid.has(key) ? 'no-uid' : 'no-entry' });
     }
     return { dn: entry.dn, name, memberDns };
   });
+  if (request.strictMembers) {
+    problems.push(
+      ...ignored.map((m) => `${describeIgnoredMember(m, request.peopleBase)} (ldap.strictMembers)`),
+    );
+  }
   if (problems.length > 0) fail(problems.join('; '));
 
-  return { groups, people: [...people.values()] };
+  return { groups, people: [...people.values()], ignoredMembers: ignored };
+}
+
+/** One ignored member in words, e.g. for the run's warning and `check`. */
+export function describeIgnoredMember(member: IgnoredMember, peopleBase: string): string {
+  const why =
+    member.reason === 'outside-people-base'
+      ? `not under ${peopleBase}`
+      : member.reason === 'no-uid'
+        ? 'an entry without a uid'
+        : 'not an existing entry';
+  return `group "${member.group}" has member ${member.dn}, which is ${why}`;
 }
 
 function toPerson(entry: DirectoryEntry, fail: (detail: string) => never): LdapPerson {

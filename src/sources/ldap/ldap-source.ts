@@ -25,11 +25,10 @@ export function ldapSource(config: LdapConfig, context: DirectorySourceContext):
       if (!found) return reached;
       return {
         ...reached,
-        groups: Object.fromEntries(
-          found.groups.map((g) => [g.name, g.memberDns.filter((d) => d.trim()).length]),
-        ),
+        groups: Object.fromEntries(found.groups.map((g) => [g.name, g.memberDns.length])),
         people: found.people.length,
         peopleWithMail: found.people.filter((p) => p.mails.length > 0).length,
+        ignoredMembers: found.ignoredMembers.length,
       };
     },
   };

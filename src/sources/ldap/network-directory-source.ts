@@ -104,6 +104,7 @@ export function createNetworkDirectorySource(
           groupBase: config.groupBase,
           batchSize,
           origin: url,
+          strictMembers: config.strictMembers === true,
         });
         ok = true;
         return directory;

@@ -20,7 +20,12 @@ export async function readLdifDirectory(
   const entries = parseLdif(text, config.file);
   const directory = buildDirectory(
     entries,
-    { peopleBase: config.peopleBase, groupBase: config.groupBase, groupNames },
+    {
+      peopleBase: config.peopleBase,
+      groupBase: config.groupBase,
+      groupNames,
+      strictMembers: config.strictMembers === true,
+    },
     config.file,
   );
   return { directory, origin: config.file, entries: entries.length };

@@ -19,6 +19,8 @@ export interface NetworkReadSettings {
   batchSize: number;
   /** Names the server in errors. */
   origin: string;
+  /** ldap.strictMembers: a member that is not a person is a source error. */
+  strictMembers?: boolean;
 }
 
 const PERSON_ATTRIBUTES = ['uid', 'mail'];
@@ -57,7 +59,7 @@ export async function readNetworkDirectory(
   request: DirectoryReadRequest,
   settings: NetworkReadSettings,
 ): Promise<Directory> {
-  const { peopleBase, groupBase, batchSize, origin } = settings;
+  const { peopleBase, groupBase, batchSize, origin, strictMembers = false } = settings;
   const groupNames = uniqueBy(request.groupNames, (n) => n.toLowerCase());
 
   const groups =
@@ -95,7 +97,7 @@ export async function readNetworkDirectory(
   await searchPeople('mail', chunk(mails.map(mailTerm), batchSize));
 
   // Group members the mail searches did not bring, looked up by their RDN. Members outside
-  // peopleBase are left to buildDirectory, which reports them.
+  // peopleBase are left to buildDirectory, which lists them as ignored.
   const found = new Set(people.map((p) => normalizeDn(p.dn)));
   const missing = uniqueBy(
     groups
@@ -109,5 +111,9 @@ export async function readNetworkDirectory(
   const entries = uniqueBy([...groups, ...people], (e) => normalizeDn(e.dn)).map((e) =>
     toDirectoryEntry(e, origin),
   );
-  return buildDirectory(entries, { peopleBase, groupBase, groupNames: request.groupNames }, origin);
+  return buildDirectory(
+    entries,
+    { peopleBase, groupBase, groupNames: request.groupNames, strictMembers },
+    origin,
+  );
 }

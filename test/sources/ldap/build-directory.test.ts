@@ -10,10 +10,10 @@ const GROUPS = 'ou=groups,dc=wikimedia,dc=org';
 const CONFIGURED = ['growthbook-admin', 'growthbook-customelevatedaccess', 'growthbook-readonly'];
 
 /** The §6 fixture plus extra LDIF entries, built for the given group names. */
-const build = (groupNames: string[] = CONFIGURED, extra = '', base = FIXTURE) =>
+const build = (groupNames: string[] = CONFIGURED, extra = '', base = FIXTURE, strictMembers = false) =>
   buildDirectory(
     parseLdif(`${base}\n${extra}`, 'fx.ldif'),
-    { peopleBase: PEOPLE, groupBase: GROUPS, groupNames },
+    { peopleBase: PEOPLE, groupBase: GROUPS, groupNames, strictMembers },
     'fx.ldif',
   );
 
@@ -39,6 +39,7 @@ function errorOf(run: () => unknown): SourceReadError {
 describe('buildDirectory', () => {
   test('the §6 fixture: mixed-case cns found by the configured lower-case names', () => {
     expect(build()).toEqual({
+      ignoredMembers: [],
       groups: [
         {
           dn: `cn=GrowthBook-Admin,${GROUPS}`,
@@ -180,30 +181,6 @@ describe('buildDirectory refuses what it cannot trust', () => {
       `ldap: fx.ldif: group "growthbook-admin" matches 2 entries: cn=GrowthBook-Admin,${GROUPS}; cn=admins,${GROUPS}`,
     ],
     [
-      'a member outside the people base is an error naming group and DN',
-      ['x'],
-      group('x', [`uid=jexample,${PEOPLE}`, 'cn=tools.admin,ou=servicegroups,dc=wikimedia,dc=org']),
-      `ldap: fx.ldif: group "x" has member cn=tools.admin,ou=servicegroups,dc=wikimedia,dc=org, which is not under ${PEOPLE}`,
-    ],
-    [
-      'a member with no person entry is an error naming group and DN',
-      ['x'],
-      group('x', [`uid=ghost,${PEOPLE}`]),
-      `ldap: fx.ldif: group "x" has member uid=ghost,${PEOPLE}, which is not a person entry with a uid`,
-    ],
-    [
-      'a member whose entry has no uid is unresolvable',
-      ['x'],
-      `dn: cn=robot,${PEOPLE}\ncn: robot\n\n${group('x', [`cn=robot,${PEOPLE}`])}`,
-      /group "x" has member cn=robot,ou=people,dc=wikimedia,dc=org, which is not a person entry with a uid/,
-    ],
-    [
-      'all bad members are listed at once',
-      ['x', 'y'],
-      `${group('x', [`uid=ghost1,${PEOPLE}`])}\n${group('y', [`uid=ghost2,${PEOPLE}`])}`,
-      /group "x" has member uid=ghost1.*; group "y" has member uid=ghost2/,
-    ],
-    [
       'a person listed twice is an error',
       ['growthbook-admin'],
       person('jexample', [], `UID=jexample,${PEOPLE}`),
@@ -227,6 +204,51 @@ describe('buildDirectory refuses what it cannot trust', () => {
 
   test('a group returned without its member attribute is an error, never an empty group', () => {
     const e = errorOf(() => build(['growthbook-other'], group('growthbook-other', [])));
+    expect(e.message).toContain('without its member attribute');
+  });
+});
+
+describe('group members that are not people grant nothing and are listed', () => {
+  const SERVICE = 'cn=tools.admin,ou=servicegroups,dc=wikimedia,dc=org';
+  const robot = `dn: cn=robot,${PEOPLE}\nobjectClass: device\ncn: robot\n`;
+  const mixed = `${robot}\n${group('x', [`uid=jexample,${PEOPLE}`, SERVICE, `uid=ghost,${PEOPLE}`, `cn=robot,${PEOPLE}`])}`;
+
+  test('outside the people base, no entry, no uid: each ignored with its reason; people kept', () => {
+    const dir = build(['x'], mixed);
+    expect(dir.groups).toEqual([{ dn: `cn=x,${GROUPS}`, name: 'x', memberDns: [`uid=jexample,${PEOPLE}`] }]);
+    expect(dir.ignoredMembers).toEqual([
+      { group: 'x', dn: SERVICE, reason: 'outside-people-base' },
+      { group: 'x', dn: `uid=ghost,${PEOPLE}`, reason: 'no-entry' },
+      { group: 'x', dn: `cn=robot,${PEOPLE}`, reason: 'no-uid' },
+    ]);
+    expect(dir.people.map((p) => p.uid)).not.toContain('robot');
+  });
+
+  test('a group whose only members are not people has no member DNs (it grants nothing)', () => {
+    const dir = build(['x'], group('x', [SERVICE, `uid=ghost,${PEOPLE}`]));
+    expect(dir.groups[0]?.memberDns).toEqual([]);
+    expect(dir.ignoredMembers.map((m) => m.reason)).toEqual(['outside-people-base', 'no-entry']);
+  });
+
+  test('a clean directory ignores nothing', () => {
+    expect(build().ignoredMembers).toEqual([]);
+  });
+
+  test('ldap.strictMembers: every non-person member is one source error naming group and DN', () => {
+    const e = errorOf(() => build(['x'], mixed, FIXTURE, true));
+    expect(e.message).toBe(
+      `ldap: fx.ldif: group "x" has member ${SERVICE}, which is not under ${PEOPLE} (ldap.strictMembers); ` +
+        `group "x" has member uid=ghost,${PEOPLE}, which is not an existing entry (ldap.strictMembers); ` +
+        `group "x" has member cn=robot,${PEOPLE}, which is an entry without a uid (ldap.strictMembers)`,
+    );
+  });
+
+  test('ldap.strictMembers on a clean directory changes nothing', () => {
+    expect(build(CONFIGURED, '', FIXTURE, true)).toEqual(build());
+  });
+
+  test('an unreadable member attribute stays a source error, strict or not', () => {
+    const e = errorOf(() => build(['growthbook-other', 'x'], `${group('growthbook-other', [])}\n${mixed}`));
     expect(e.message).toContain('without its member attribute');
   });
 });
