@@ -34,7 +34,8 @@ const growthbook = z.strictObject({
     .default('noaccess'),
   emailDomains: z.array(nonEmpty).default([]),
   protectedEmails: z.array(nonEmpty).default([]),
-  requestsPerMinute: z.number().int().min(1).max(10_000).default(60),
+  // No upper bound: a self-hosted GrowthBook's API_RATE_LIMIT_MAX can be any number.
+  requestsPerMinute: z.number().int().positive().default(60),
   apiKeyFile: nonEmpty.optional(),
   authScheme: z.enum(['bearer', 'basic']).default('bearer'),
   maxRetries: z.number().int().min(0).max(20).default(5),

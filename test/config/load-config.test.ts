@@ -187,6 +187,14 @@ describe('safety rules in the configuration', () => {
       ),
     ).not.toThrow();
   });
+  test('requestsPerMinute has no upper bound, only sanity: a positive integer', () => {
+    const rpm = (v: string) =>
+      VALID.replace('  project: prj_abc', `  project: prj_abc\n  requestsPerMinute: ${v}`);
+    expect(parseConfigText(rpm('1000000'), 'sync.yaml').growthbook.requestsPerMinute).toBe(1_000_000);
+    for (const bad of ['0', '-5', '1.5']) {
+      expect(errorOf(rpm(bad))).toMatch(/growthbook\.requestsPerMinute \(line 4\)/);
+    }
+  });
   test('plain ldap:// needs startTls unless the host is loopback', () => {
     expect(withLine('ldaps://ldap.example.org:636', 'ldap://ldap.example.org:389')).toMatch(
       /ldap.url.*startTls/,

@@ -122,6 +122,21 @@ describe('reading through every TLS mode and bind', () => {
     for (const out of [r, again]) expect(out.stdout + out.stderr).not.toContain(slapd.proxyAgent.password);
   });
 
+  test('plain ldap:// on loopback with a simple bind (a local TLS sidecar): converges', async () => {
+    const w = await given({ ...base(), ldapConfig: { bindDn: PROXY_AGENT_DN } });
+    const slapd = slapdOf(w);
+    const { writeFileSync, readFileSync } = await import('node:fs');
+    writeFileSync(w.configPath, readFileSync(w.configPath, 'utf8').replace(slapd.ldapsUrl, slapd.url));
+    const env = { LDAP_BIND_PASSWORD: slapd.proxyAgent.password };
+    const r = await w.runJson('apply', [], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.doc.summary).toMatchObject({ grant: 1, downgrade: 1 });
+    const check = await w.run(['check', '--output', 'json'], env);
+    const ldap = JSON.parse(check.stdout).sources.find((s: { source: string }) => s.source === 'ldap');
+    expect(ldap.found).toMatchObject({ bind: `simple bind as ${PROXY_AGENT_DN}`, server: slapd.url });
+    for (const out of [r, check]) expect(out.stdout + out.stderr).not.toContain(slapd.proxyAgent.password);
+  });
+
   test('two LDAP people with the same mail: the member is skipped as ambiguous-identity', async () => {
     const w = await given({
       people: [

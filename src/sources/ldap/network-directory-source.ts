@@ -2,7 +2,7 @@
 // one connection per read, closed on every path.
 import type { Socket } from 'node:net';
 import { readBindPassword, readCaCertPath } from '../../config/environment.js';
-import type { LdapNetworkConfig } from '../../config/schema.js';
+import { isLoopbackHost, type LdapNetworkConfig } from '../../config/schema.js';
 import { ConfigError } from '../../errors.js';
 import type { Logger } from '../../observe/logger.js';
 import type { Deadline } from '../../util/deadline.js';
@@ -42,6 +42,7 @@ export function createNetworkDirectorySource(
     throw new ConfigError(`ldap.startTls applies to ldap:// URLs; ${url} already uses TLS (ldaps://)`);
   }
 
+  const onLoopback = isLoopbackHost(new URL(url.replace(/^ldaps?:/i, 'http:')).hostname);
   let credentials: { dn: string; password: string } | null = null;
   if (config.bindDn !== undefined) {
     if (!config.bindDn.includes('=')) {
@@ -54,9 +55,10 @@ export function createNetworkDirectorySource(
       // A simple bind with a DN and no password is an unauthenticated bind (RFC 4513 §5.1.2).
       throw new ConfigError(`ldap.bindDn is set but LDAP_BIND_PASSWORD is empty`);
     }
-    if (tlsMode === 'none') {
+    // Loopback is how a local TLS-terminating sidecar is reached: the password never leaves the host.
+    if (tlsMode === 'none' && !onLoopback) {
       throw new ConfigError(
-        `ldap.bindDn: a password is never sent in clear text; use an ldaps:// URL or ldap.startTls: true`,
+        `ldap.bindDn: a password is never sent in clear text off this host; use an ldaps:// URL or ldap.startTls: true`,
       );
     }
     credentials = { dn: config.bindDn, password };
@@ -81,7 +83,7 @@ export function createNetworkDirectorySource(
     }),
     async read(request) {
       const started = Date.now();
-      if (tlsMode === 'none') {
+      if (tlsMode === 'none' && !onLoopback) {
         context.logger.warn({ ldap_server: url }, 'LDAP read over plain ldap:// without TLS');
       }
       const stats = emptyLdapStats();
