@@ -9,6 +9,7 @@ import { syncCommand } from './commands/sync.js';
 import type { CommonOptions } from './common-options.js';
 import { installProxyFromEnvironment } from './http-proxy.js';
 import { writeStderr } from './output.js';
+import { commandNames, unknownCommandIn } from './unknown-command.js';
 
 const EXIT_CODES = `
 Exit codes:
@@ -147,6 +148,14 @@ export async function main(argv: string[]): Promise<void> {
   const program = buildProgram((work) => {
     pending = finish(work);
   });
+  const unknown = unknownCommandIn(program, argv.slice(2));
+  if (unknown !== undefined) {
+    await writeStderr(
+      `growthbook-ldap-sync: unknown command "${unknown}"; the commands are ${commandNames(program).join(', ')} ` +
+        '(run with --help for usage)\n',
+    );
+    process.exit(ExitCode.Usage);
+  }
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -9,26 +9,31 @@ export interface Environment {
   [name: string]: string | undefined;
 }
 
-/** The GrowthBook API key: growthbook.apiKeyFile when configured, else the environment. */
+/**
+ * The GrowthBook API key. GROWTHBOOK_LDAP_SYNC_API_KEY wins when set and not blank (an environment
+ * overrides a file, as a Secret injected into one pod overrides the shared configuration);
+ * growthbook.apiKeyFile is read only when it is not.
+ */
 export function readApiKey(apiKeyFile: string | undefined, env: Environment): string {
+  const fromEnv = env[API_KEY_ENV]?.trim();
+  if (fromEnv) return fromEnv;
   if (apiKeyFile !== undefined) {
     let key: string;
     try {
       key = readFileSync(apiKeyFile, 'utf8').trim();
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      throw new ConfigError(`cannot read growthbook.apiKeyFile ${apiKeyFile} (${code})`);
+      throw new ConfigError(
+        `cannot read growthbook.apiKeyFile ${apiKeyFile} (${code}), and ${API_KEY_ENV} is not set`,
+      );
     }
-    if (key === '') throw new ConfigError(`growthbook.apiKeyFile ${apiKeyFile} is empty`);
+    if (key === '')
+      throw new ConfigError(`growthbook.apiKeyFile ${apiKeyFile} is empty, and ${API_KEY_ENV} is not set`);
     return key;
   }
-  const key = env[API_KEY_ENV]?.trim();
-  if (!key) {
-    throw new ConfigError(
-      `no GrowthBook API key: set ${API_KEY_ENV} or growthbook.apiKeyFile (a secret key with the admin role)`,
-    );
-  }
-  return key;
+  throw new ConfigError(
+    `no GrowthBook API key: set ${API_KEY_ENV} or growthbook.apiKeyFile (a secret key with the admin role)`,
+  );
 }
 
 export function readBindPassword(env: Environment): string | undefined {

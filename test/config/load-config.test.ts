@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { readApiKey, readDeadlineSeconds } from '../../src/config/environment.js';
 import { parseConfigText } from '../../src/config/load-config.js';
@@ -218,6 +220,25 @@ describe('environment', () => {
   test('API key from the environment, trimmed; missing key says how to fix it', () => {
     expect(readApiKey(undefined, { GROWTHBOOK_LDAP_SYNC_API_KEY: ' secret_x \n' })).toBe('secret_x');
     expect(() => readApiKey(undefined, {})).toThrow(/GROWTHBOOK_LDAP_SYNC_API_KEY/);
+  });
+  test('API key precedence: GROWTHBOOK_LDAP_SYNC_API_KEY, then growthbook.apiKeyFile', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gbsync-key-'));
+    const file = join(dir, 'key');
+    writeFileSync(file, 'secret_from_file\n');
+    try {
+      expect(readApiKey(file, { GROWTHBOOK_LDAP_SYNC_API_KEY: 'secret_from_env' })).toBe('secret_from_env');
+      expect(readApiKey(file, { GROWTHBOOK_LDAP_SYNC_API_KEY: '  ' })).toBe('secret_from_file');
+      expect(readApiKey(file, {})).toBe('secret_from_file');
+      // The environment wins, so a configured file that is absent is not read when it is set.
+      expect(readApiKey(join(dir, 'absent'), { GROWTHBOOK_LDAP_SYNC_API_KEY: 'secret_from_env' })).toBe(
+        'secret_from_env',
+      );
+      expect(() => readApiKey(join(dir, 'absent'), {})).toThrow(
+        /cannot read growthbook.apiKeyFile .*absent \(ENOENT\), and GROWTHBOOK_LDAP_SYNC_API_KEY is not set/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
   test('SYNC_DEADLINE_SECONDS must be positive', () => {
     expect(readDeadlineSeconds({ SYNC_DEADLINE_SECONDS: '90' })).toBe(90);

@@ -149,6 +149,26 @@ describe('help and usage', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
+  test('a mistyped command names itself and lists the commands (exit 3)', async () => {
+    for (const args of [
+      ['sync'],
+      ['--output', 'json', 'sync', '--config', 'x.yaml'],
+      ['-c', 'plan.yaml', 'aply'],
+    ]) {
+      const r = await runCli(args);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toContain(`unknown command "${args.find((a) => /^(sync|aply)$/.test(a))}"`);
+      expect(r.stderr).toContain('plan, apply, explain, check, demo');
+    }
+    // An option's value that happens to be a word is not a command.
+    const r = await runCli(['--config', 'sync', 'plan']);
+    expect(r.stderr).not.toContain('unknown command');
+  });
+  test('demo --config is refused: the demo reads no configuration', async () => {
+    const r = await runCli(['demo', '--config', 'sync.yaml']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/demo runs against its embedded GrowthBook emulator .* reads no configuration/);
+  });
   test.each([[['plan']], [[]]])(
     'no config (%j; plan is the default): exit 3 saying how to give one',
     async (args) => {

@@ -1,6 +1,6 @@
 // `demo`: prints the demo's three runs (plan, apply, plan again) for people, or as one JSON document.
 import type { RunReport } from '../../core/plan.js';
-import { ExitCode } from '../../errors.js';
+import { ConfigError, ExitCode } from '../../errors.js';
 import { type CombinedWrite, type PreservedFact, runDemo } from '../../reconcile/run-demo.js';
 
 const UNMANAGED_DEMO_PROJECT = 'prj_19g61checkout';
@@ -11,6 +11,12 @@ import { renderReport } from '../render-human.js';
 import { parseFormat } from './sync.js';
 
 export async function demoCommand(options: CommonOptions): Promise<ExitCode> {
+  if (options.config !== undefined) {
+    throw new ConfigError(
+      'demo runs against its embedded GrowthBook emulator and the sample data in demo/ and reads no ' +
+        'configuration; drop --config, or use plan/apply/check --config to run against real sources',
+    );
+  }
   // The demo is read by people, piped or not: human unless JSON is asked for.
   const format = parseFormat(options.output ?? 'human');
   const demo = await runDemo({
