@@ -11,4 +11,6 @@ export interface CommonOptions {
   plan?: string;
   /** --lock-file PATH */
   lockFile?: string;
+  /** plan --publish-metrics */
+  publishMetrics?: boolean;
 }

@@ -82,6 +82,10 @@ export function buildProgram(run: (work: () => Promise<ExitCode>) => void): Comm
     { sync: true },
   )
     .option('--out <file>', 'also save the plan, with the member states it was made from, for apply --plan')
+    .option(
+      '--publish-metrics',
+      'publish the run metrics as apply does (metrics.textfile, metrics.pushgatewayUrl): for a scheduled dry run',
+    )
     .action((o: CommonOptions) => run(() => syncCommand('plan', o)));
 
   withCommonOptions(

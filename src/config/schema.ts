@@ -165,6 +165,8 @@ const safety = z.strictObject({
 const metrics = z.strictObject({
   textfile: nonEmpty.optional(),
   pushgatewayUrl: webUrl.optional(),
+  /** Added to the Pushgateway grouping key after the project (e.g. `dry-run` for a plan deployment). */
+  instance: nonEmpty.optional(),
 });
 
 const baseSchema = z.strictObject({

@@ -9,13 +9,18 @@ export const PUSH_CONTENT_TYPE = 'text/plain; version=0.0.4';
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 export interface PushOptions {
+  /**
+   * Labels after `job` in the grouping key, in order (the managed project, an optional instance), so
+   * deployments pushing to one gateway never overwrite each other's series.
+   */
+  grouping?: readonly (readonly [name: string, value: string])[];
   timeoutMs?: number;
   fetch?: typeof fetch;
   userAgent?: string;
 }
 
 export async function pushMetrics(url: string, text: string, options: PushOptions = {}): Promise<void> {
-  const { target, host } = pushTarget(url);
+  const { target, host } = pushTarget(url, options.grouping ?? []);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const headers: Record<string, string> = {
     'Content-Type': PUSH_CONTENT_TYPE,
@@ -48,7 +53,10 @@ export async function pushMetrics(url: string, text: string, options: PushOption
   }
 }
 
-function pushTarget(url: string): { target: string; host: string } {
+function pushTarget(
+  url: string,
+  grouping: readonly (readonly [string, string])[],
+): { target: string; host: string } {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -62,7 +70,16 @@ function pushTarget(url: string): { target: string; host: string } {
   if (parsed.username || parsed.password) {
     throw new Error(`metrics push to ${parsed.host}: credentials in pushgatewayUrl are not accepted`);
   }
-  parsed.pathname = `${parsed.pathname.replace(/\/+$/, '')}/metrics/job/${PUSH_JOB}`;
+  const key = [['job', PUSH_JOB] as const, ...grouping].map(([name, value]) => groupingPart(name, value));
+  parsed.pathname = `${parsed.pathname.replace(/\/+$/, '')}/metrics/${key.join('/')}`;
   parsed.hash = '';
   return { target: parsed.toString(), host: parsed.host };
+}
+
+/** One `name/value` pair of a Pushgateway grouping key; a value with a slash (or empty) goes base64url. */
+function groupingPart(name: string, value: string): string {
+  if (value === '' || value.includes('/')) {
+    return `${name}@base64/${Buffer.from(value).toString('base64url') || '='}`;
+  }
+  return `${name}/${encodeURIComponent(value)}`;
 }

@@ -14,6 +14,7 @@ import {
   type SourceName,
 } from '../core/plan.js';
 import { messageOf } from '../util/message-of.js';
+import { VERSION } from '../version.js';
 import type { Logger } from './logger.js';
 import { type PushOptions, pushMetrics } from './metrics-push.js';
 import { readLastSuccess, writeMetricsTextfile } from './metrics-textfile.js';
@@ -47,6 +48,8 @@ export interface RunMetricsInput {
   sourceEntries: Partial<Record<MetricsSource, number>>;
   /** One per request or operation; status such as "200", "429", "network-error", "ok", "error". */
   requests: readonly { target: MetricsSource; status: string }[];
+  /** The release that ran; this package's version unless given. */
+  version?: string;
   /** LDAP group members that are not people, by reason; null when the directory was not read. */
   ignoredMembers?: Partial<Record<IgnoredMemberReason, number>> | null;
 }
@@ -54,6 +57,8 @@ export interface RunMetricsInput {
 export interface MetricsConfig {
   textfile?: string;
   pushgatewayUrl?: string;
+  /** The Pushgateway grouping key after `job`: the managed project, then metrics.instance if set. */
+  grouping?: readonly (readonly [string, string])[];
 }
 
 export async function renderMetrics(
@@ -65,6 +70,10 @@ export async function renderMetrics(
   const gauge = (name: string, help: string, labelNames: string[] = []) =>
     new Gauge({ name, help, labelNames, registers: [registry] });
 
+  gauge('gbsync_build_info', 'Always 1; the version label says which release ran.', ['version']).set(
+    { version: input.version ?? VERSION },
+    1,
+  );
   gauge('gbsync_last_run_timestamp_seconds', 'Unix time at which the latest sync run finished.').set(
     input.finishedAtMs / 1000,
   );
@@ -205,7 +214,12 @@ export async function publishMetrics(
   const tasks: Promise<void>[] = [];
   const { textfile, pushgatewayUrl } = config;
   if (textfile) tasks.push(publishTextfile(input, textfile, logger));
-  if (pushgatewayUrl) tasks.push(publishPush(input, pushgatewayUrl, logger, pushOptions));
+  const grouping = config.grouping ?? pushOptions.grouping;
+  if (pushgatewayUrl) {
+    tasks.push(
+      publishPush(input, pushgatewayUrl, logger, { ...pushOptions, ...(grouping ? { grouping } : {}) }),
+    );
+  }
   await Promise.all(tasks);
 }
 

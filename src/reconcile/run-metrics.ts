@@ -44,11 +44,14 @@ export async function publishRunMetrics(
   exitCode: ExitCode,
   result?: RunResult,
 ): Promise<void> {
-  const { textfile, pushgatewayUrl } = ctx.config.metrics;
+  const { textfile, pushgatewayUrl, instance } = ctx.config.metrics;
   if (!textfile && !pushgatewayUrl) return;
+  // The managed projects name the deployment: with several, their ids joined by commas.
+  const grouping: [string, string][] = [['project', ctx.projects.map((p) => p.id).join(',')]];
+  if (instance) grouping.push(['instance', instance]);
   await publishMetrics(
     metricsInputOf(ctx, startedAtMs, exitCode, result),
-    { ...(textfile ? { textfile } : {}), ...(pushgatewayUrl ? { pushgatewayUrl } : {}) },
+    { ...(textfile ? { textfile } : {}), ...(pushgatewayUrl ? { pushgatewayUrl } : {}), grouping },
     ctx.logger,
   );
 }

@@ -20,6 +20,8 @@ export interface RunRequest extends ContextRequest {
   plan?: string | undefined;
   /** --lock-file PATH */
   lockFile?: string | undefined;
+  /** plan --publish-metrics: a plan publishes its metrics as an apply does (a scheduled dry run). */
+  publishMetrics?: boolean;
 }
 
 export async function runOnce(request: RunRequest): Promise<{ report: RunReport; exitCode: ExitCode }> {
@@ -70,8 +72,11 @@ export async function runOnce(request: RunRequest): Promise<{ report: RunReport;
     exitCode = exitCodeOf(error);
     throw error;
   } finally {
-    // Only apply runs report: a manual plan with the same configuration must not mask a failing apply.
-    if (mode === 'apply') await publishRunMetrics(ctx, startedAt, exitCode, result);
+    // Apply runs report; plan runs only when asked (a scheduled dry run), so a manual plan with the
+    // same configuration never masks a failing apply.
+    if (mode === 'apply' || request.publishMetrics === true) {
+      await publishRunMetrics(ctx, startedAt, exitCode, result);
+    }
     signals.dispose();
     lock?.release();
     process.off('exit', releaseOnExit);

@@ -247,7 +247,12 @@ describe('metrics', () => {
       const success = value(first, 'gbsync_last_success_timestamp_seconds');
       expect(success).toBeGreaterThan(0);
       expect(pushed).toHaveLength(1);
-      expect(pushed[0]).toMatchObject({ method: 'POST', url: '/metrics/job/growthbook_ldap_sync' });
+      // Grouped by job and managed project: two deployments never overwrite each other's series.
+      expect(pushed[0]).toMatchObject({
+        method: 'POST',
+        url: `/metrics/job/growthbook_ldap_sync/project/${PROJECT}`,
+      });
+      expect(pushed[0]?.body).toMatch(/^gbsync_build_info\{version="\d+\.\d+\.\d+"\} 1$/m);
       expect(pushed[0]?.body).toContain('gbsync_exit_code 0');
 
       w.gitiles.setMode('error-500');
@@ -260,6 +265,58 @@ describe('metrics', () => {
       expect(pushed[1]?.body).not.toContain('gbsync_last_success_timestamp_seconds ');
     } finally {
       if (metricsDir) rmSync(metricsDir, { recursive: true, force: true });
+      gateway.closeAllConnections();
+      await new Promise((r) => gateway.close(r));
+    }
+  });
+
+  test('plan publishes nothing; plan --publish-metrics publishes as apply does, breaker trips included', async () => {
+    const pushed: { url: string; body: string }[] = [];
+    const { createServer } = await import('node:http');
+    const gateway = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => {
+        body += d;
+      });
+      req.on('end', () => {
+        pushed.push({ url: req.url ?? '', body });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
+    try {
+      const port = (gateway.address() as { port: number }).port;
+      const world = await given({
+        people,
+        members: members(),
+        safety: { threshold: { min: 0, percent: 0 } },
+      });
+      const textfile = join(world.dir, 'dry-run.prom');
+      writeFileSync(
+        world.configPath,
+        `${readFileSync(world.configPath, 'utf8')}metrics:\n  textfile: ${textfile}\n` +
+          `  pushgatewayUrl: http://127.0.0.1:${port}\n  instance: dry-run\n`,
+      );
+      const plain = await world.runJson('plan');
+      expect(plain.code).toBe(2);
+      expect(existsSync(textfile)).toBe(false);
+      expect(pushed).toHaveLength(0);
+
+      const published = await world.runJson('plan', ['--publish-metrics']);
+      expect(published.code).toBe(2);
+      const text = readFileSync(textfile, 'utf8');
+      expect(value(text, 'gbsync_exit_code')).toBe(2);
+      expect(value(text, 'gbsync_circuit_breaker_tripped')).toBe(1);
+      expect(value(text, 'gbsync_actions{kind="revoke",result="planned"}')).toBe(1);
+      expect(value(text, 'gbsync_actions{kind="grant",result="planned"}')).toBe(2);
+      expect(value(text, 'gbsync_ignored_members{reason="no-entry"}')).toBe(0);
+      expect(value(text, 'gbsync_last_success_timestamp_seconds')).toBeUndefined();
+      expect(pushed.map((p) => p.url)).toEqual([
+        `/metrics/job/growthbook_ldap_sync/project/${PROJECT}/instance/dry-run`,
+      ]);
+      expect(pushed[0]?.body).toContain('gbsync_circuit_breaker_tripped 1');
+      expect(world.writes()).toHaveLength(0);
+    } finally {
       gateway.closeAllConnections();
       await new Promise((r) => gateway.close(r));
     }

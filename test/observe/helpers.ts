@@ -89,6 +89,8 @@ export function realisticInput(overrides: Partial<RunMetricsInput> = {}): RunMet
       { target: 'ldap', status: 'ok' },
       { target: 'posix', status: '200' },
     ],
+    ignoredMembers: { 'outside-people-base': 2, 'no-entry': 1 },
+    version: '1.2.3',
     ...overrides,
   };
 }

@@ -30,6 +30,21 @@ describe('pushMetrics', () => {
     expect(request?.body).toBe(TEXT);
   });
 
+  it('groups by job, then project and instance; a value with a slash is sent base64url', async () => {
+    const gw = await gateway();
+    await pushMetrics(gw.origin, TEXT, {
+      grouping: [
+        ['project', 'prj_abc'],
+        ['instance', 'dry-run'],
+      ],
+    });
+    await pushMetrics(gw.origin, TEXT, { grouping: [['project', 'prj a/b']] });
+    expect(gw.received.map((r) => r.url)).toEqual([
+      '/metrics/job/growthbook_ldap_sync/project/prj_abc/instance/dry-run',
+      `/metrics/job/growthbook_ldap_sync/project@base64/${Buffer.from('prj a/b').toString('base64url')}`,
+    ]);
+  });
+
   it('keeps a path prefix, drops a trailing slash, and sends the given User-Agent', async () => {
     const gw = await gateway();
     await pushMetrics(`${gw.origin}/pushgateway/`, TEXT, { userAgent: 'test-agent/1' });

@@ -15,12 +15,15 @@ const REQUIRED = [
   'gbsync_source_entries',
   'gbsync_requests',
   'gbsync_circuit_breaker_tripped',
+  'gbsync_ignored_members',
+  'gbsync_build_info',
 ];
 
 describe('renderMetrics', () => {
   it('renders every series of a realistic apply run, and nothing else', async () => {
     const text = await renderMetrics(realisticInput(), { lastSuccessSeconds: 1_699_999_000 });
     expect(Object.fromEntries(parseSamples(text))).toEqual({
+      'gbsync_build_info{version="1.2.3"}': 1,
       gbsync_last_run_timestamp_seconds: 1_700_000_012.5,
       gbsync_last_success_timestamp_seconds: 1_699_999_000,
       gbsync_run_duration_seconds: 12.5,
@@ -52,6 +55,10 @@ describe('renderMetrics', () => {
       'gbsync_requests{target="growthbook",status="500"}': 1,
       'gbsync_requests{target="ldap",status="ok"}': 2,
       'gbsync_requests{target="posix",status="200"}': 1,
+      // Every reason has a series, zero included.
+      'gbsync_ignored_members{reason="outside-people-base"}': 2,
+      'gbsync_ignored_members{reason="no-entry"}': 1,
+      'gbsync_ignored_members{reason="no-uid"}': 0,
       'gbsync_circuit_breaker_tripped{project="prj_w"}': 0,
     });
   });
@@ -102,9 +109,11 @@ describe('renderMetrics', () => {
         seatHolders: null,
         sourceEntries: { ldap: 42 },
         requests: [{ target: 'posix', status: 'network-error' }],
+        ignoredMembers: null,
       }),
     );
     expect(Object.fromEntries(parseSamples(text))).toEqual({
+      'gbsync_build_info{version="1.2.3"}': 1,
       gbsync_last_run_timestamp_seconds: 1_700_000_012.5,
       gbsync_run_duration_seconds: 12.5,
       gbsync_exit_code: 4,

@@ -34,6 +34,7 @@ export async function syncCommand(mode: RunMode, options: CommonOptions): Promis
     out: options.out,
     plan: options.plan,
     lockFile: options.lockFile,
+    publishMetrics: options.publishMetrics === true,
   });
   await printReport(report, format, options.verbose);
   return exitCode;
