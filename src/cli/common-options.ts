@@ -3,6 +3,8 @@ export interface CommonOptions {
   config?: string;
   output?: string;
   logLevel?: string;
+  /** --log-format json|ecs */
+  logFormat?: string;
   overrideThreshold?: boolean;
   verbose?: boolean;
   /** plan --out FILE */

@@ -1,6 +1,7 @@
 // The command line. Parses flags, runs one command, prints, and exits with the code DESIGN.md fixes.
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, ExitCode, exitCodeOf } from '../errors.js';
+import { reportFatal } from '../observe/run-logger.js';
 import { VERSION } from '../version.js';
 import { checkCommand } from './commands/check.js';
 import { demoCommand } from './commands/demo.js';
@@ -31,7 +32,7 @@ Environment:
   HTTPS_PROXY, HTTP_PROXY       forward proxy for GrowthBook, gitiles and Pushgateway requests
   NO_PROXY                      hosts reached directly (loopback always is)
   GBSYNC_CONFIG                 configuration file when --config is not given
-  GBSYNC_LOG_LEVEL              debug|info|warn|error|silent (logs are JSON lines on stderr)`;
+  GBSYNC_LOG_LEVEL              debug|info|warn|error|silent (logs are JSON or ECS lines on stderr)`;
 
 function withCommonOptions(
   command: Command,
@@ -41,6 +42,12 @@ function withCommonOptions(
     .option('-c, --config <file>', 'configuration file (default: $GBSYNC_CONFIG)')
     .addOption(
       new Option('-o, --output <format>', 'human (default on a terminal) or json').choices(['human', 'json']),
+    )
+    .addOption(
+      new Option(
+        '--log-format <format>',
+        'stderr log lines: json (default) or ecs (Elastic Common Schema)',
+      ).choices(['json', 'ecs']),
     )
     .addOption(
       new Option('--log-level <level>', 'stderr log level').choices([
@@ -134,13 +141,10 @@ async function finish(work: () => Promise<ExitCode>): Promise<never> {
     code = await work();
   } catch (error) {
     code = exitCodeOf(error);
-    const message = error instanceof Error ? error.message : String(error);
-    const hint =
-      code === ExitCode.Internal && error instanceof Error && error.stack ? `\n${error.stack}` : '';
     // The applier reports its own failures in the document; an error that reaches here came first.
-    const safe =
+    const note =
       code === ExitCode.SourceUnreadable || code === ExitCode.Deadline ? ' (nothing was written)' : '';
-    await writeStderr(`growthbook-ldap-sync: ${message}${safe}${hint}\n`);
+    await reportFatal(error, { note, internal: code === ExitCode.Internal });
   }
   process.exit(code);
 }
@@ -173,6 +177,7 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv).catch(async (error: unknown) => {
-  await writeStderr(`growthbook-ldap-sync: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(error instanceof ConfigError ? ExitCode.Usage : ExitCode.Internal);
+  const usage = error instanceof ConfigError;
+  await reportFatal(error, { internal: !usage });
+  process.exit(usage ? ExitCode.Usage : ExitCode.Internal);
 });

@@ -179,6 +179,7 @@ const baseSchema = z.strictObject({
   projects: projects.optional(),
   safety: safety.default({ threshold: { min: 5, percent: 10 }, maxPlanAgeSeconds: 3600 }),
   metrics: metrics.default({}),
+  logging: z.strictObject({ format: z.enum(['json', 'ecs']).optional() }).default({}),
 });
 
 export type LdapNetworkConfig = z.infer<typeof ldapNetwork>;

@@ -8,7 +8,8 @@ import type { ManagedProject } from '../core/model.js';
 import { type Scope, scopeOf } from '../core/scope.js';
 import { ConfigError } from '../errors.js';
 import { createGrowthBookClient, type GrowthBookClient } from '../growthbook/client.js';
-import { createLogger, type Logger, type LogLevel } from '../observe/logger.js';
+import { createLogger, LOG_FORMATS, type LogFormat, type Logger, type LogLevel } from '../observe/logger.js';
+import { setRunLogger } from '../observe/run-logger.js';
 import type { SourceSet } from '../sources/collect-sources.js';
 import { growthbookSource } from '../sources/growthbook-source.js';
 import { ldapSource } from '../sources/ldap/ldap-source.js';
@@ -96,13 +97,30 @@ export function buildContext(
 export interface ContextRequest {
   configPath?: string | undefined;
   logLevel?: string | undefined;
+  /** --log-format json|ecs; wins over logging.format. */
+  logFormat?: string | undefined;
   /** The level when neither the flag nor GBSYNC_LOG_LEVEL says one. */
   fallbackLevel: LogLevel;
 }
 
+/** --log-format wins over logging.format; JSON lines by default. */
+export function resolveLogFormat(flag: string | undefined, configured?: LogFormat): LogFormat {
+  const format = flag ?? configured ?? 'json';
+  const known = LOG_FORMATS.find((f) => f === format);
+  if (!known) throw new ConfigError(`--log-format must be one of ${LOG_FORMATS.join(', ')}, got "${format}"`);
+  return known;
+}
+
+/**
+ * Reads the configuration (errors until then are plain text), then creates the run's logger, so
+ * that every later error, configuration errors found in the environment included, is a log line.
+ */
 export function loadContext(request: ContextRequest): RunContext {
   const runId = randomUUID();
-  const logger = createLogger({ runId, level: resolveLogLevel(request.logLevel, request.fallbackLevel) });
+  const level = resolveLogLevel(request.logLevel, request.fallbackLevel);
   const config = loadConfigFile(configPath(request.configPath));
+  const format = resolveLogFormat(request.logFormat, config.logging.format);
+  const logger = createLogger({ runId, level, format });
+  setRunLogger(logger);
   return buildContext(config, { logger, runId });
 }

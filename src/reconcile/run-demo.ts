@@ -8,9 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_POLICY, parseConfig } from '../config/schema.js';
 import { isChange, type RunMode } from '../core/plan.js';
 import { type Emulator, type EmulatorSeed, type SeedMember, startEmulator } from '../emulator/index.js';
-import { SyncError } from '../errors.js';
 import { createLogger } from '../observe/logger.js';
-import { buildContext, resolveLogLevel } from './context.js';
+import { setRunLogger } from '../observe/run-logger.js';
+import { buildContext, resolveLogFormat, resolveLogLevel } from './context.js';
 import { runOptionsOf } from './run-options.js';
 import { type RunResult, runSync } from './run-sync.js';
 
@@ -62,10 +62,16 @@ export interface DemoResult {
   preserved: PreservedFact[];
 }
 
-export async function runDemo(options: { logLevel?: string | undefined; overrideThreshold?: boolean }) {
+export async function runDemo(options: {
+  logLevel?: string | undefined;
+  logFormat?: string | undefined;
+  overrideThreshold?: boolean;
+}) {
   const runId = randomUUID();
   const level = resolveLogLevel(options.logLevel, 'warn');
-  const logger = createLogger({ runId, level });
+  const format = resolveLogFormat(options.logFormat);
+  const logger = createLogger({ runId, level, format });
+  setRunLogger(logger);
   const apiKey = `secret_admin_demo${randomBytes(12).toString('hex')}`;
   const seed = JSON.parse(readFileSync(new URL('growthbook-seed.json', DEMO_DIR), 'utf8')) as Omit<
     EmulatorSeed,
@@ -100,7 +106,7 @@ export async function runDemo(options: { logLevel?: string | undefined; override
         runOptionsOf(ctx, {
           mode,
           runId: id,
-          logger: id === runId ? logger : createLogger({ runId: id, level }),
+          logger: id === runId ? logger : createLogger({ runId: id, level, format }),
           overrideThreshold: options.overrideThreshold === true,
         }),
       );
@@ -129,9 +135,6 @@ export async function runDemo(options: { logLevel?: string | undefined; override
       preserved: preservedFacts(seed.members, emulator, MANAGED),
     };
     return result;
-  } catch (error) {
-    if (!(error instanceof SyncError)) logger.error({ err: error }, 'demo failed');
-    throw error;
   } finally {
     await emulator.close();
   }

@@ -39,7 +39,10 @@ export async function runOnce(request: RunRequest): Promise<{ report: RunReport;
   // A signal may end the process from its handler; the lock goes with it.
   const releaseOnExit = () => lock?.release();
   process.once('exit', releaseOnExit);
-  const signals = watchSignals((signal) => ctx.logger.warn({ signal }, 'stopped by signal before any write'));
+  const signals = watchSignals(
+    (signal) => ctx.logger.warn({ signal }, 'stopped by signal before any write'),
+    (signal) => ctx.logger.warn({ signal }, 'signal received: stopping after the write in flight'),
+  );
   const startedAt = Date.now();
   let result: RunResult | undefined;
   let exitCode: ExitCode = ExitCode.Internal;

@@ -182,16 +182,15 @@ export async function runSync(options: RunOptions): Promise<RunResult> {
   if (outcome.stoppedBy === 'deadline') exitCode = ExitCode.Deadline;
   else if (outcome.failed > 0 || outcome.notAttempted > 0) exitCode = ExitCode.ApplyIncomplete;
   const changes = outcome.actions.filter(isChange).length;
-  logger.info(
-    {
-      changes,
-      writes: outcome.writes,
-      applied: outcome.applied,
-      failed: outcome.failed,
-      not_attempted: outcome.notAttempted,
-    },
-    exitCode === ExitCode.Ok ? 'apply complete and verified' : 'apply incomplete',
-  );
+  const counts = {
+    changes,
+    writes: outcome.writes,
+    applied: outcome.applied,
+    failed: outcome.failed,
+    not_attempted: outcome.notAttempted,
+  };
+  if (exitCode === ExitCode.Ok) logger.info(counts, 'apply complete and verified');
+  else logger.warn({ ...counts, stopped_by: outcome.stoppedBy }, 'apply incomplete');
   // Seats over every current member: those outside a saved plan keep what they had.
   const landed = new Map(
     outcome.actions.filter((a) => a.result === 'applied').map((a) => [`${a.project}\u0000${a.memberId}`, a]),

@@ -9,13 +9,16 @@ export interface StopSignal {
   dispose(): void;
 }
 
-export function watchSignals(onImmediateStop: (signal: string) => void): StopSignal {
+export function watchSignals(
+  onImmediateStop: (signal: string) => void,
+  onStopAfterWrite: (signal: string) => void,
+): StopSignal {
   let requested = false;
   let applying = false;
   const handler = (signal: NodeJS.Signals) => {
     if (applying && !requested) {
       requested = true;
-      process.stderr.write(`growthbook-ldap-sync: ${signal} received; stopping after the write in flight\n`);
+      onStopAfterWrite(signal);
       return;
     }
     onImmediateStop(signal);

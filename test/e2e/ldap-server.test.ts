@@ -2,7 +2,7 @@
 // written, a message naming the server and the cause) on every LDAP fault, and `check` reports how
 // the server was reached.
 import { describe, expect, test } from 'vitest';
-import { logLines } from '../helpers/run-cli.js';
+import { logLines, stderrText } from '../helpers/run-cli.js';
 import { freePorts, PROXY_AGENT_DN } from '../helpers/slapd.js';
 import {
   ADMIN,
@@ -83,7 +83,7 @@ describe('fail closed on LDAP faults (exit 4, nothing written, server and cause 
       const r = await w.run(['apply', '--output', 'json'], env);
       slapdOf(w).resume();
       expect(r.code, r.stderr).toBe(4);
-      expect(r.stderr).toMatch(message(w));
+      expect(stderrText(r.stderr)).toMatch(message(w));
       expect(r.stdout).toBe('');
       expect(r.stdout + r.stderr).not.toContain('CANARY');
       expect(w.writes()).toHaveLength(0);

@@ -47,3 +47,16 @@ export function logLines(stderr: string): Record<string, unknown>[] {
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
+
+/** The words on stderr: each log line's message (JSON or ECS) and any plain line, one per line. */
+export function stderrText(stderr: string): string {
+  return stderr
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      if (!l.startsWith('{')) return l;
+      const line = JSON.parse(l) as { msg?: unknown; message?: unknown };
+      return String(line.msg ?? line.message ?? '');
+    })
+    .join('\n');
+}

@@ -16,6 +16,7 @@ export async function checkCommand(options: CommonOptions): Promise<ExitCode> {
   } = await checkSources({
     configPath: options.config,
     logLevel: options.logLevel,
+    logFormat: options.logFormat,
     fallbackLevel: fallbackLevel(format),
   });
   if (format === 'json') {

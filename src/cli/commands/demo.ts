@@ -21,6 +21,7 @@ export async function demoCommand(options: CommonOptions): Promise<ExitCode> {
   const format = parseFormat(options.output ?? 'human');
   const demo = await runDemo({
     logLevel: options.logLevel,
+    logFormat: options.logFormat,
     overrideThreshold: options.overrideThreshold === true,
   });
   if (format === 'json') {

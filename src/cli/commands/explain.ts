@@ -1,9 +1,10 @@
 // `explain <email-or-uid>`: prints why a person has, or would get, their role in every managed project.
 import type { Action } from '../../core/plan.js';
 import { ExitCode } from '../../errors.js';
+import { reportFatal } from '../../observe/run-logger.js';
 import { explainPerson } from '../../reconcile/explain-person.js';
 import type { CommonOptions } from '../common-options.js';
-import { styler, useColor, writeStderr, writeStdout } from '../output.js';
+import { styler, useColor, writeStdout } from '../output.js';
 import { fallbackLevel, parseFormat } from './sync.js';
 
 export async function explainCommand(who: string, options: CommonOptions): Promise<ExitCode> {
@@ -11,12 +12,11 @@ export async function explainCommand(who: string, options: CommonOptions): Promi
   const explained = await explainPerson(who, {
     configPath: options.config,
     logLevel: options.logLevel,
+    logFormat: options.logFormat,
     fallbackLevel: fallbackLevel(format),
   });
   if (!explained) {
-    await writeStderr(
-      `growthbook-ldap-sync: no LDAP person (uid or mail) and no GrowthBook member matches "${who}"\n`,
-    );
+    await reportFatal(`no LDAP person (uid or mail) and no GrowthBook member matches "${who}"`);
     return ExitCode.Usage;
   }
   const document = explained;

@@ -29,6 +29,7 @@ export async function syncCommand(mode: RunMode, options: CommonOptions): Promis
     mode,
     configPath: options.config,
     logLevel: options.logLevel,
+    logFormat: options.logFormat,
     fallbackLevel: fallbackLevel(format),
     overrideThreshold: options.overrideThreshold === true,
     out: options.out,
