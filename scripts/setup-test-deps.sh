@@ -12,6 +12,8 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 { command -v slapd || test -x /usr/sbin/slapd; } >/dev/null 2>&1 || missing+=(slapd)
 { command -v slapadd || test -x /usr/sbin/slapadd; } >/dev/null 2>&1 || missing+=(slapd)
 command -v ldapsearch >/dev/null 2>&1 || missing+=(ldap-utils)
+# `script` (util-linux) gives the progress-line tests a pseudo-terminal.
+command -v script >/dev/null 2>&1 || missing+=(bsdutils)
 test -f /etc/ldap/schema/inetorgperson.schema || test -f /etc/openldap/schema/inetorgperson.schema || missing+=(slapd)
 extra=()
 command -v promtool >/dev/null 2>&1 || extra+=(prometheus)
@@ -30,7 +32,7 @@ if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 # Always install the LDAP set together, plus whatever else is missing (apt de-duplicates).
-packages=(slapd ldap-utils openssl "${extra[@]}")
+packages=(slapd ldap-utils openssl bsdutils "${extra[@]}")
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "setup-test-deps: missing ${missing[*]}; install OpenLDAP's slapd, its tools, openssl, promtool, python3, podman and runc with your package manager" >&2
   exit 1

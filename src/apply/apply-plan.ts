@@ -42,6 +42,8 @@ export interface ApplyOptions {
    * revoke that fails never lets a grant overshoot.
    */
   seatBudget?: { max: number; now: number };
+  /** Told as writes proceed: member writes handled so far, of how many. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export type { StopCause } from '../core/plan.js';
@@ -90,7 +92,10 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyOutcome> {
   };
   const seats = seatCounter(actions, options.seatBudget);
 
-  for (const planned of groupWrites(actions)) {
+  const writes = groupWrites(actions);
+  let handled = 0;
+  for (const planned of writes) {
+    options.onProgress?.(handled++, writes.length);
     if (options.stopRequested()) {
       stop('signal', 'stopped by signal before this write');
       break;
@@ -142,6 +147,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyOutcome> {
     }
   }
 
+  options.onProgress?.(handled, writes.length);
   if (sent.size > 0) {
     if (stoppedBy === 'deadline') {
       markUnverified(actions, sent, 'written; not verified: the run deadline was reached');

@@ -53,7 +53,11 @@ export function createGrowthBookClient(options: GrowthBookClientOptions): Growth
     authorization.slice(authorization.indexOf(' ') + 1),
     Buffer.from(o.apiKey, 'utf8').toString('base64'),
   ]);
-  const wait = deadlineWait(o.deadline, o.clock);
+  const waitWithinDeadline = deadlineWait(o.deadline, o.clock);
+  const wait: typeof waitWithinDeadline = (ms, what) => {
+    o.onWait(ms, what);
+    return waitWithinDeadline(ms, what);
+  };
   const layers: Layer[] = [
     retry({ maxRetries: o.maxRetries, retryBaseMs: o.retryBaseMs, clock: o.clock, wait, stats }),
     withDeadline(o.deadline),

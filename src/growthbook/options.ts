@@ -23,6 +23,8 @@ export interface GrowthBookClientOptions {
   clock?: Clock;
   fetch?: typeof fetch;
   onRequest?: (event: RequestEvent) => void;
+  /** Told before every wait (pacing, a rate-limit window, a retry's backoff), for a progress display. */
+  onWait?: (ms: number, what: string) => void;
 }
 
 export const CLIENT_DEFAULTS = {
@@ -35,6 +37,7 @@ export const CLIENT_DEFAULTS = {
   deadline: noDeadline,
   clock: systemClock,
   onRequest: () => {},
+  onWait: () => {},
 } as const satisfies Partial<GrowthBookClientOptions>;
 
 export type ResolvedClientOptions = Required<GrowthBookClientOptions>;

@@ -57,8 +57,11 @@ export async function runOnce(request: RunRequest): Promise<{ report: RunReport;
         overrideThreshold: request.overrideThreshold === true,
         ...(savedPlan ? { savedPlan } : {}),
         stopRequested: signals.requested,
+        onWriteProgress: (done, total) =>
+          ctx.progress.update('GrowthBook writes', `${done} of ${total} done`),
       }),
     );
+    ctx.progress.clear();
     const stats = ctx.client.stats();
     exitCode =
       signals.requested() && result.exitCode === ExitCode.Ok ? ExitCode.ApplyIncomplete : result.exitCode;
@@ -72,6 +75,7 @@ export async function runOnce(request: RunRequest): Promise<{ report: RunReport;
     }
     return { report: result.report, exitCode };
   } catch (error) {
+    ctx.progress.clear();
     exitCode = exitCodeOf(error);
     throw error;
   } finally {

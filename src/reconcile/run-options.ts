@@ -29,6 +29,8 @@ export interface RunOptions {
   deadline: Deadline;
   logger: Logger;
   stopRequested: () => boolean;
+  /** Told as writes proceed (a progress display on a terminal). */
+  onWriteProgress?: (done: number, total: number) => void;
 }
 
 /** What the command chooses for one run; everything else comes from the configuration. */
@@ -38,6 +40,8 @@ export interface RunChoices {
   savedPlan?: SavedPlan;
   /** Asked before each write; true after SIGTERM/SIGINT. */
   stopRequested?: () => boolean;
+  /** Told as writes proceed (a progress display on a terminal). */
+  onWriteProgress?: (done: number, total: number) => void;
   /** A run of its own inside the same context (the demo's three runs). */
   runId?: string;
   logger?: Logger;
@@ -66,5 +70,6 @@ export function runOptionsOf(ctx: RunContext, choices: RunChoices): RunOptions {
     deadline: ctx.deadline,
     logger: choices.logger ?? ctx.logger,
     stopRequested: choices.stopRequested ?? (() => false),
+    ...(choices.onWriteProgress ? { onWriteProgress: choices.onWriteProgress } : {}),
   };
 }

@@ -162,6 +162,7 @@ export async function runSync(options: RunOptions): Promise<RunResult> {
     deadline: options.deadline,
     logger,
     stopRequested: options.stopRequested,
+    ...(options.onWriteProgress ? { onProgress: options.onWriteProgress } : {}),
     // Counted over every current member, so seats held by members outside a saved plan count too.
     ...(options.maxSeats !== undefined
       ? { seatBudget: { max: options.maxSeats, now: countSeats(fresh).now } }

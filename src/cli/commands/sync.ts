@@ -31,6 +31,7 @@ export async function syncCommand(mode: RunMode, options: CommonOptions): Promis
     logLevel: options.logLevel,
     logFormat: options.logFormat,
     fallbackLevel: fallbackLevel(format),
+    forPeople: format === 'human',
     overrideThreshold: options.overrideThreshold === true,
     out: options.out,
     plan: options.plan,

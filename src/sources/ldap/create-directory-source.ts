@@ -10,6 +10,7 @@ export interface DirectorySourceContext {
   env: NodeJS.ProcessEnv;
   deadline: Deadline;
   logger: Logger;
+  onBatch?: (label: string, index: number, count: number) => void;
 }
 
 export function createDirectorySource(config: LdapConfig, context: DirectorySourceContext): DirectorySource {

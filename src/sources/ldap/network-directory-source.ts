@@ -15,6 +15,8 @@ export interface NetworkSourceContext {
   env: NodeJS.ProcessEnv;
   deadline: Deadline;
   logger: Logger;
+  /** Told before each people search: by what, which batch, of how many. */
+  onBatch?: (label: string, index: number, count: number) => void;
 }
 
 /** Internal knobs with production defaults; tests shrink them to prove paging and batching. */
@@ -107,6 +109,7 @@ export function createNetworkDirectorySource(
           batchSize,
           origin: url,
           strictMembers: config.strictMembers === true,
+          ...(context.onBatch ? { onBatch: context.onBatch } : {}),
         });
         ok = true;
         return directory;

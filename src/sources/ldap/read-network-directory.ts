@@ -21,6 +21,8 @@ export interface NetworkReadSettings {
   origin: string;
   /** ldap.strictMembers: a member that is not a person is a source error. */
   strictMembers?: boolean;
+  /** Told before each people search (a progress display on a terminal). */
+  onBatch?: (label: string, index: number, count: number) => void;
 }
 
 const PERSON_ATTRIBUTES = ['uid', 'mail'];
@@ -76,6 +78,7 @@ export async function readNetworkDirectory(
   const people: Entry[] = [];
   const searchPeople = async (label: string, batches: ReturnType<typeof anyOf>[][]) => {
     for (const [index, batch] of batches.entries()) {
+      settings.onBatch?.(label, index + 1, batches.length);
       people.push(
         ...(await session.search({
           what: `search people by ${label} (batch ${index + 1} of ${batches.length}) under ${peopleBase}`,
