@@ -306,15 +306,15 @@ describe('metrics', () => {
       expect(published.code).toBe(2);
       const text = readFileSync(textfile, 'utf8');
       expect(value(text, 'gbsync_exit_code')).toBe(2);
-      expect(value(text, 'gbsync_circuit_breaker_tripped')).toBe(1);
-      expect(value(text, 'gbsync_actions{kind="revoke",result="planned"}')).toBe(1);
-      expect(value(text, 'gbsync_actions{kind="grant",result="planned"}')).toBe(2);
+      expect(value(text, `gbsync_circuit_breaker_tripped{project="${PROJECT}"}`)).toBe(1);
+      expect(value(text, `gbsync_actions{project="${PROJECT}",kind="revoke",result="planned"}`)).toBe(1);
+      expect(value(text, `gbsync_actions{project="${PROJECT}",kind="grant",result="planned"}`)).toBe(2);
       expect(value(text, 'gbsync_ignored_members{reason="no-entry"}')).toBe(0);
       expect(value(text, 'gbsync_last_success_timestamp_seconds')).toBeUndefined();
       expect(pushed.map((p) => p.url)).toEqual([
         `/metrics/job/growthbook_ldap_sync/project/${PROJECT}/instance/dry-run`,
       ]);
-      expect(pushed[0]?.body).toContain('gbsync_circuit_breaker_tripped 1');
+      expect(pushed[0]?.body).toContain(`gbsync_circuit_breaker_tripped{project="${PROJECT}"} 1`);
       expect(world.writes()).toHaveLength(0);
     } finally {
       gateway.closeAllConnections();
