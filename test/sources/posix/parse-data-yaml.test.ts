@@ -265,3 +265,80 @@ describe('requirePosixGroups', () => {
     );
   });
 });
+
+describe('parseDataYaml at scale and at the edges of YAML', () => {
+  test('a duplicate user names both lines', () => {
+    const text = doc(
+      '  g: {members: [x]}\n',
+      '  x: {ensure: present}\n  y: {ensure: present}\n  x: {ensure: absent}\n',
+    );
+    expect(errorOf(() => parseDataYaml(text, 'o')).message).toBe(
+      'posix: o:7:3: YAML syntax error: Map keys must be unique: users.x is on line 5 and again here',
+    );
+  });
+
+  test('a duplicate key inside a group (two members: lists) is an error too', () => {
+    const text = doc('  g:\n    members: [x]\n    members: [y]\n');
+    expect(errorOf(() => parseDataYaml(text, 'o')).message).toMatch(
+      /o:5:5: .*Map keys must be unique: groups\.g\.members is on line 4/,
+    );
+  });
+
+  test('keys that differ only in type are different keys', () => {
+    const text = doc('  g:\n    members: [x]\n    1: a\n    "1": b\n');
+    expect({ ...parseDataYaml(text, 'o').groups }).toEqual({ g: ['x'] });
+  });
+
+  test('a closing bracket at its key’s indentation is read (Puppet’s data.yaml writes it so)', () => {
+    const text = doc('  g:\n    members: [x,\n      y\n    ]\n    other: {a: 1,\n    }\n');
+    expect({ ...parseDataYaml(text, 'o').groups }).toEqual({ g: ['x', 'y'] });
+  });
+
+  test('nesting deeper than the limit is a clear error, not a stack overflow', () => {
+    const text = doc(`  g:\n    members: ${'['.repeat(100_000)}\n`);
+    expect(errorOf(() => parseDataYaml(text, 'o')).message).toMatch(
+      /o:4:\d+: YAML syntax error: nesting exceeded/,
+    );
+  });
+
+  test('a chain of 700 lists, each aliasing the one before, is flattened in order', () => {
+    const lines = ['  l0:\n    members: &l0 [m0]'];
+    for (let i = 1; i < 700; i++) lines.push(`  l${i}:\n    members: &l${i} [*l${i - 1}, m${i}]`);
+    const { groups } = parseDataYaml(doc(`${lines.join('\n')}\n`), 'o');
+    expect(groups.l699).toHaveLength(700);
+    expect(groups.l699?.slice(0, 2)).toEqual(['m0', 'm1']);
+  });
+
+  test('a longer chain expands past the alias budget and is refused', () => {
+    const lines = ['  l0:\n    members: &l0 [m0]'];
+    for (let i = 1; i < 2_000; i++) lines.push(`  l${i}:\n    members: &l${i} [*l${i - 1}, m${i}]`);
+    expect(errorOf(() => parseDataYaml(doc(`${lines.join('\n')}\n`), 'o')).message).toMatch(
+      /YAML aliases rejected: Excessive alias count/,
+    );
+  });
+
+  test('25,000 users and 1,000 groups are read, absent users removed everywhere', () => {
+    const users: string[] = [];
+    for (let i = 0; i < 25_000; i++)
+      users.push(
+        `  u${i}:\n    ensure: ${i % 3 ? 'present' : 'absent'}\n    uid: ${40000 + i}\n    ssh_keys: []`,
+      );
+    const groups: string[] = [];
+    for (let g = 0; g < 1_000; g++) {
+      const members = Array.from({ length: 25 }, (_, k) => `u${g * 25 + k}`);
+      const previous = g % 10 > 0 ? `*g${g - 1}, ` : ''; // chains of ten
+      groups.push(`  g${g}:\n    members: &g${g} [${previous}${members.join(', ')}]`);
+    }
+    const { groups: read } = parseDataYaml(doc(`${groups.join('\n')}\n`, `${users.join('\n')}\n`), 'o');
+    expect(Object.keys(read)).toHaveLength(1_000);
+    // g999 holds the members of g990…g999 (u24750…u24999) but the absent ones (every third).
+    const present = Array.from({ length: 250 }, (_, k) => 24_750 + k).filter((i) => i % 3 !== 0);
+    expect(read.g999).toEqual(present.map((i) => `u${i}`));
+  });
+
+  test('an explicit tag is refused with its line', () => {
+    expect(errorOf(() => parseDataYaml(doc('  g:\n    members: !!set [x]\n'), 'o')).message).toMatch(
+      /o:4:\d+: YAML tag !!set is not supported/,
+    );
+  });
+});
