@@ -1,12 +1,10 @@
-// The command line. Parses flags, runs one command, prints, and exits with the code DESIGN.md fixes.
+// The command line. Parses flags, runs one command, prints, and exits with the documented code.
+// Each command's code is imported when that command runs: `--version` and `--help` load nothing
+// else, and only `demo` loads the GrowthBook emulator.
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, ExitCode, exitCodeOf } from '../errors.js';
 import { reportFatal } from '../observe/run-logger.js';
 import { VERSION } from '../version.js';
-import { checkCommand } from './commands/check.js';
-import { demoCommand } from './commands/demo.js';
-import { explainCommand } from './commands/explain.js';
-import { syncCommand } from './commands/sync.js';
 import type { CommonOptions } from './common-options.js';
 import { installProxyFromEnvironment } from './http-proxy.js';
 import { writeStderr } from './output.js';
@@ -93,7 +91,9 @@ export function buildProgram(run: (work: () => Promise<ExitCode>) => void): Comm
       '--publish-metrics',
       'publish the run metrics as apply does (metrics.textfile, metrics.pushgatewayUrl): for a scheduled dry run',
     )
-    .action((o: CommonOptions) => run(() => syncCommand('plan', o)));
+    .action((o: CommonOptions) =>
+      run(async () => (await import('./commands/sync.js')).syncCommand('plan', o)),
+    );
 
   withCommonOptions(
     program
@@ -106,7 +106,9 @@ export function buildProgram(run: (work: () => Promise<ExitCode>) => void): Comm
       'apply exactly this saved plan; refused (exit 5, nothing written) when it is older than ' +
         'safety.maxPlanAgeSeconds or the members or sources changed since',
     )
-    .action((o: CommonOptions) => run(() => syncCommand('apply', o)));
+    .action((o: CommonOptions) =>
+      run(async () => (await import('./commands/sync.js')).syncCommand('apply', o)),
+    );
 
   withCommonOptions(
     program
@@ -114,14 +116,16 @@ export function buildProgram(run: (work: () => Promise<ExitCode>) => void): Comm
       .argument('<email-or-uid>', 'an LDAP uid (shell name) or an e-mail address')
       .description('why a person has, or would get, their role: gate, every rule, groups, planned action'),
     { sync: false },
-  ).action((who: string, o: CommonOptions) => run(() => explainCommand(who, o)));
+  ).action((who: string, o: CommonOptions) =>
+    run(async () => (await import('./commands/explain.js')).explainCommand(who, o)),
+  );
 
   withCommonOptions(
     program
       .command('check')
       .description('validate the configuration and reach every source read-only; report what was found'),
     { sync: false },
-  ).action((o: CommonOptions) => run(() => checkCommand(o)));
+  ).action((o: CommonOptions) => run(async () => (await import('./commands/check.js')).checkCommand(o)));
 
   withCommonOptions(
     program
@@ -130,7 +134,7 @@ export function buildProgram(run: (work: () => Promise<ExitCode>) => void): Comm
         'run plan, apply and plan again against an embedded GrowthBook emulator and sample data (human output unless --output json)',
       ),
     { sync: true, lock: false },
-  ).action((o: CommonOptions) => run(() => demoCommand(o)));
+  ).action((o: CommonOptions) => run(async () => (await import('./commands/demo.js')).demoCommand(o)));
 
   return program;
 }

@@ -1,7 +1,8 @@
-// Turns one run into the metrics DESIGN.md lists and publishes them (textfile and/or Pushgateway).
+// Turns one run into its metrics and publishes them (textfile and/or Pushgateway). The metrics code
+// (and prom-client) is loaded only when metrics are configured.
 import type { IgnoredMember, IgnoredMemberReason } from '../core/model.js';
 import { ExitCode } from '../errors.js';
-import { publishMetrics, type RunMetricsInput } from '../observe/metrics.js';
+import type { RunMetricsInput } from '../observe/metrics.js';
 import type { RunContext } from './context.js';
 import type { RunResult } from './run-sync.js';
 
@@ -49,6 +50,7 @@ export async function publishRunMetrics(
   // The managed projects name the deployment: with several, their ids joined by commas.
   const grouping: [string, string][] = [['project', ctx.projects.map((p) => p.id).join(',')]];
   if (instance) grouping.push(['instance', instance]);
+  const { publishMetrics } = await import('../observe/metrics.js');
   await publishMetrics(
     metricsInputOf(ctx, startedAtMs, exitCode, result),
     { ...(textfile ? { textfile } : {}), ...(pushgatewayUrl ? { pushgatewayUrl } : {}), grouping },

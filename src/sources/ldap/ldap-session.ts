@@ -29,6 +29,8 @@ export interface LdapSessionOptions {
 export interface LdapStats {
   /** LDAP requests sent: StartTLS, bind, each search page, unbind. */
   operations: number;
+  /** Connections opened. */
+  connections: number;
   searches: number;
   pages: number;
   entries: number;
@@ -52,7 +54,13 @@ export interface LdapSession {
 
 const CLOSE_WAIT_MS = 1000;
 
-export const emptyLdapStats = (): LdapStats => ({ operations: 0, searches: 0, pages: 0, entries: 0 });
+export const emptyLdapStats = (): LdapStats => ({
+  operations: 0,
+  connections: 0,
+  searches: 0,
+  pages: 0,
+  entries: 0,
+});
 
 /** The TLS settings for this server: verification on, the configured trust, the host name checked. */
 export function tlsOptionsFor(url: string, trust: LdapTrust): ConnectionOptions {
@@ -71,6 +79,7 @@ export function tlsOptionsFor(url: string, trust: LdapTrust): ConnectionOptions 
 export async function openLdapSession(options: LdapSessionOptions): Promise<LdapSession> {
   const { url, deadline, timeoutMs, trust } = options;
   const stats = options.stats ?? emptyLdapStats();
+  stats.connections++;
   const sockets = new Set<Socket>();
   const track = <S extends Socket>(socket: S): S => {
     sockets.add(socket);

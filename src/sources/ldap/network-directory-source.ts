@@ -1,5 +1,5 @@
 // The production LDAP source: a directory server over ldaps:// or ldap:// (+ StartTLS), read-only,
-// one connection per read, closed on every path.
+// a few connections per read (one search at a time on each), all closed on every path.
 import type { Socket } from 'node:net';
 import { readBindPassword, readCaCertPath } from '../../config/environment.js';
 import { isLoopbackHost, type LdapNetworkConfig } from '../../config/schema.js';
@@ -8,6 +8,7 @@ import type { Logger } from '../../observe/logger.js';
 import type { Deadline } from '../../util/deadline.js';
 import type { DirectorySource } from './directory-source.js';
 import { emptyLdapStats, type LdapStats, openLdapSession } from './ldap-session.js';
+import { openLdapSessionPool } from './ldap-session-pool.js';
 import { type LdapTrust, resolveLdapTrust } from './ldap-trust.js';
 import { readNetworkDirectory } from './read-network-directory.js';
 
@@ -23,12 +24,13 @@ export interface NetworkSourceContext {
 export interface NetworkSourceTuning {
   pageSize?: number;
   batchSize?: number;
+  concurrency?: number;
   onSocket?: (socket: Socket) => void;
   /** Where to look for the system CA bundle when LDAP_CA_CERT_PATH is unset. */
   systemCaBundles?: readonly string[];
 }
 
-const TUNING = { pageSize: 500, batchSize: 100 };
+const TUNING = { pageSize: 500, batchSize: 100, concurrency: 4 };
 
 export type TlsMode = 'ldaps' | 'starttls' | 'none';
 
@@ -37,7 +39,7 @@ export function createNetworkDirectorySource(
   context: NetworkSourceContext,
   tuning: NetworkSourceTuning = {},
 ): DirectorySource {
-  const { pageSize, batchSize } = { ...TUNING, ...dropUndefined(tuning) };
+  const { pageSize, batchSize, concurrency } = { ...TUNING, ...dropUndefined(tuning) };
   const url = config.url.replace(/\/$/, '');
   const tlsMode: TlsMode = /^ldaps:/i.test(url) ? 'ldaps' : config.startTls ? 'starttls' : 'none';
   if (tlsMode === 'ldaps' && config.startTls) {
@@ -81,7 +83,14 @@ export function createNetworkDirectorySource(
           ? 'none (plain ldap://, unencrypted)'
           : `${tlsMode === 'ldaps' ? 'ldaps://' : 'StartTLS'}, certificate verified against ${trust.label}`,
       bind: credentials ? `simple bind as ${credentials.dn}` : 'anonymous',
-      ...(last ? { operations: last.operations, searches: last.searches, entries: last.entries } : {}),
+      ...(last
+        ? {
+            operations: last.operations,
+            connections: last.connections,
+            searches: last.searches,
+            entries: last.entries,
+          }
+        : {}),
     }),
     async read(request) {
       const started = Date.now();
@@ -90,23 +99,26 @@ export function createNetworkDirectorySource(
       }
       const stats = emptyLdapStats();
       last = stats;
-      const session = await openLdapSession({
-        stats,
-        url,
-        startTls: tlsMode === 'starttls',
-        credentials,
-        trust,
-        timeoutMs: config.timeoutSeconds * 1000,
-        deadline: context.deadline,
-        pageSize,
-        ...(tuning.onSocket ? { onSocket: tuning.onSocket } : {}),
-      });
+      const open = () =>
+        openLdapSession({
+          stats,
+          url,
+          startTls: tlsMode === 'starttls',
+          credentials,
+          trust,
+          timeoutMs: config.timeoutSeconds * 1000,
+          deadline: context.deadline,
+          pageSize,
+          ...(tuning.onSocket ? { onSocket: tuning.onSocket } : {}),
+        });
+      const pool = await openLdapSessionPool(open, concurrency);
       let ok = false;
       try {
-        const directory = await readNetworkDirectory(session, request, {
+        const directory = await readNetworkDirectory(pool.search, request, {
           peopleBase: config.peopleBase,
           groupBase: config.groupBase,
           batchSize,
+          concurrency,
           origin: url,
           strictMembers: config.strictMembers === true,
           ...(context.onBatch ? { onBatch: context.onBatch } : {}),
@@ -114,14 +126,15 @@ export function createNetworkDirectorySource(
         ok = true;
         return directory;
       } finally {
-        await session.close();
+        await pool.close();
         context.logger.info(
           {
             ldap_server: url,
             ok,
-            ldap_operations: session.stats.operations,
-            ldap_searches: session.stats.searches,
-            ldap_entries: session.stats.entries,
+            ldap_operations: stats.operations,
+            ldap_connections: stats.connections,
+            ldap_searches: stats.searches,
+            ldap_entries: stats.entries,
             ms: Date.now() - started,
           },
           'ldap read',

@@ -1,15 +1,17 @@
 // The reads against a directory server, few and complete: one search for the configured groups, then
 // the GrowthBook members' mails and the group members not found that way, in batched OR filters.
-// The number of operations grows with groups and batches, never with people. The rules about what
-// the entries mean are buildDirectory's, shared with the LDIF source.
-import type { Entry } from 'ldapts';
+// The number of operations grows with groups and batches, never with people. Several searches are
+// in flight at once (the server answers them in parallel while this side decodes the last answer);
+// the group search and the mail searches do not depend on each other and start together. The rules
+// about what the entries mean are buildDirectory's, shared with the LDIF source.
+import type { Entry, Filter } from 'ldapts';
 import { isDnUnder, normalizeDn } from '../../core/dn.js';
 import type { Directory } from '../../core/model.js';
 import { SourceReadError } from '../../errors.js';
 import { decodeStrictUtf8 } from '../decode-strict.js';
 import { buildDirectory, type DirectoryEntry } from './build-directory.js';
 import type { DirectoryReadRequest } from './directory-source.js';
-import type { LdapSession } from './ldap-session.js';
+import type { LdapSearch } from './ldap-session.js';
 import { anyOf, chunk, groupsFilter, mailTerm, rdnTerm } from './search-filters.js';
 
 export interface NetworkReadSettings {
@@ -17,6 +19,8 @@ export interface NetworkReadSettings {
   groupBase: string;
   /** Terms OR-ed into one people search. */
   batchSize: number;
+  /** Searches in flight at once (`search` must be able to run that many). */
+  concurrency: number;
   /** Names the server in errors. */
   origin: string;
   /** ldap.strictMembers: a member that is not a person is a source error. */
@@ -46,6 +50,33 @@ function toDirectoryEntry(entry: Entry, origin: string): DirectoryEntry {
   return { dn: entry.dn, attributes };
 }
 
+/**
+ * Runs `work` on every item with at most `limit` running at once; results in item order. After a
+ * failure nothing new starts, and the first error is thrown once the running ones have settled.
+ */
+export async function mapConcurrently<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (failure === undefined && next < items.length) {
+      const index = next++;
+      try {
+        results[index] = await work(items[index] as T, index);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failure !== undefined) throw failure.error;
+  return results;
+}
+
 /** Unique by a key, first one kept, order kept. */
 function uniqueBy<T>(items: Iterable<T>, key: (item: T) => string): T[] {
   const seen = new Map<string, T>();
@@ -57,17 +88,17 @@ function uniqueBy<T>(items: Iterable<T>, key: (item: T) => string): T[] {
 }
 
 export async function readNetworkDirectory(
-  session: LdapSession,
+  search: (request: LdapSearch) => Promise<Entry[]>,
   request: DirectoryReadRequest,
   settings: NetworkReadSettings,
 ): Promise<Directory> {
-  const { peopleBase, groupBase, batchSize, origin, strictMembers = false } = settings;
+  const { peopleBase, groupBase, batchSize, concurrency, origin, strictMembers = false } = settings;
   const groupNames = uniqueBy(request.groupNames, (n) => n.toLowerCase());
 
-  const groups =
+  const readGroups = async (): Promise<Entry[]> =>
     groupNames.length === 0
       ? []
-      : await session.search({
+      : search({
           what: `read groups ${groupNames.join(', ')} under ${groupBase}`,
           base: groupBase,
           scope: 'one',
@@ -75,20 +106,18 @@ export async function readNetworkDirectory(
           attributes: GROUP_ATTRIBUTES,
         });
 
-  const people: Entry[] = [];
-  const searchPeople = async (label: string, batches: ReturnType<typeof anyOf>[][]) => {
-    for (const [index, batch] of batches.entries()) {
+  const searchPeople = async (label: string, batches: Filter[][]): Promise<Entry[]> => {
+    const found = await mapConcurrently(batches, concurrency, (batch, index) => {
       settings.onBatch?.(label, index + 1, batches.length);
-      people.push(
-        ...(await session.search({
-          what: `search people by ${label} (batch ${index + 1} of ${batches.length}) under ${peopleBase}`,
-          base: peopleBase,
-          scope: 'sub',
-          filter: anyOf(batch),
-          attributes: PERSON_ATTRIBUTES,
-        })),
-      );
-    }
+      return search({
+        what: `search people by ${label} (batch ${index + 1} of ${batches.length}) under ${peopleBase}`,
+        base: peopleBase,
+        scope: 'sub',
+        filter: anyOf(batch),
+        attributes: PERSON_ATTRIBUTES,
+      });
+    });
+    return found.flat();
   };
 
   // Every mail, even of people the groups already name: a second person with the same mail makes
@@ -97,7 +126,18 @@ export async function readNetworkDirectory(
     request.mails.map((m) => m.trim()).filter((m) => m !== ''),
     (m) => m.toLowerCase(),
   );
-  await searchPeople('mail', chunk(mails.map(mailTerm), batchSize));
+  // Both at once; wait for both, so that nothing is left running, then report the first failure.
+  let failure: { error: unknown } | undefined;
+  const settle = <T>(read: Promise<T>) =>
+    read.catch((error: unknown) => {
+      failure ??= { error };
+      return [] as Entry[];
+    });
+  const [groups, people] = await Promise.all([
+    settle(readGroups()),
+    settle(searchPeople('mail', chunk(mails.map(mailTerm), batchSize))),
+  ]);
+  if (failure !== undefined) throw failure.error;
 
   // Group members the mail searches did not bring, looked up by their RDN. Members outside
   // peopleBase are left to buildDirectory, which lists them as ignored.
@@ -109,7 +149,7 @@ export async function readNetworkDirectory(
     normalizeDn,
   );
   const terms = missing.map(rdnTerm).filter((t) => t !== null);
-  await searchPeople('group member DN', chunk(terms, batchSize));
+  for (const entry of await searchPeople('group member DN', chunk(terms, batchSize))) people.push(entry);
 
   const entries = uniqueBy([...groups, ...people], (e) => normalizeDn(e.dn)).map((e) =>
     toDirectoryEntry(e, origin),

@@ -100,6 +100,18 @@ describe('a server that caps results at 5 entries, paged results unlimited', () 
     expect(sockets.every((s) => s.destroyed)).toBe(true);
   });
 
+  test('searches of several pages run at once, each on its own connection', async () => {
+    // OpenLDAP keeps one paged-results state per connection: two paged searches interleaved on one
+    // connection would invalidate each other's cookie.
+    const { src, sockets } = source(slapd.url, { pageSize: 2, batchSize: 4, concurrency: 3 });
+    const directory = await src.read({ groupNames: ['big'], mails: [] });
+    expect(directory.people).toHaveLength(12);
+    // groups (1 page), then 3 batches of 4 members at once, 2 pages each, on 3 connections
+    expect(src.details?.()).toMatchObject({ searches: 4, connections: 3, operations: 3 * 2 + 1 + 3 * 2 });
+    expect(sockets).toHaveLength(3);
+    expect(sockets.every((s) => s.destroyed)).toBe(true);
+  });
+
   test('with the production page size, one page per search', async () => {
     const { src } = source(slapd.url);
     const directory = await src.read({
@@ -107,14 +119,16 @@ describe('a server that caps results at 5 entries, paged results unlimited', () 
       mails: ['u1@wikimedia.org', 'u2@wikimedia.org'],
     });
     expect(directory.people).toHaveLength(12);
-    // bind, groups, the 2 mails in one batch, the other 10 members in one batch, unbind
-    expect(src.details?.()).toMatchObject({ operations: 5, searches: 3 });
+    // groups and the 2 mails in one batch at once (two connections: bind and unbind each), then the
+    // other 10 members in one batch
+    expect(src.details?.()).toMatchObject({ operations: 2 * 2 + 3, connections: 2, searches: 3 });
   });
 
   test('people are looked up in batches: operations grow with batches, not people', async () => {
     const { src } = source(slapd.url, { batchSize: 5 });
     await src.read({ groupNames: ['big'], mails: [] });
-    expect(src.details?.()).toMatchObject({ searches: 1 + 3, operations: 1 + 1 + 3 + 1 });
+    // groups, then 3 batches at once on 3 connections
+    expect(src.details?.()).toMatchObject({ searches: 1 + 3, connections: 3, operations: 3 * 2 + 1 + 3 });
   });
 });
 

@@ -100,8 +100,14 @@ describe('reads', () => {
       'fx',
     );
     expect(byDn(directory)).toEqual(byDn(fromFile));
-    // bind, groups, one mail batch, one batch for the member (zformer) no mail found, unbind
-    expect(src.details?.()).toMatchObject({ operations: 5, searches: 3, bind: 'anonymous' });
+    // The groups and the one mail batch at once (two connections: bind and unbind each), then one
+    // batch for the member (zformer) no mail found.
+    expect(src.details?.()).toMatchObject({
+      operations: 7,
+      connections: 2,
+      searches: 3,
+      bind: 'anonymous',
+    });
     expect(src.details?.().tls).toMatch(
       /^ldaps:\/\/, certificate verified against CA file .*LDAP_CA_CERT_PATH/,
     );
@@ -109,11 +115,11 @@ describe('reads', () => {
     expect(sockets.every((s) => s.destroyed)).toBe(true);
   });
 
-  test('StartTLS on ldap:// verifies the certificate too, and costs one more operation', async () => {
+  test('StartTLS on ldap:// verifies the certificate too, and costs one more operation a connection', async () => {
     const { src, sockets } = source({ config: { url: slapd.url, startTls: true } });
     const directory = await src.read({ groupNames: NAMES, mails: MAILS });
     expect(directory.groups.map((g) => g.memberDns.length)).toEqual([1, 1, 3]);
-    expect(src.details?.()).toMatchObject({ operations: 6 });
+    expect(src.details?.()).toMatchObject({ operations: 7 + 2, connections: 2 });
     expect(src.details?.().tls).toMatch(/^StartTLS, certificate verified/);
     expect(sockets.every((s) => s.destroyed)).toBe(true);
   });
