@@ -166,7 +166,9 @@ export function generateOrganization(name, { oddMembers = true } = {}) {
       ...notYet.map((p) => p.uid),
     ],
   };
-  const odd = oddMembers ? [`uid=offboarded1,${PEOPLE_BASE}`, `cn=tools.bench,ou=servicegroups,${SUFFIX}`] : [];
+  const odd = oddMembers
+    ? [`uid=offboarded1,${PEOPLE_BASE}`, `cn=tools.bench,ou=servicegroups,${SUFFIX}`]
+    : [];
 
   const ldif = ['version: 1', ''];
   for (const ou of ['people', 'groups', 'servicegroups'])
@@ -194,8 +196,7 @@ export function generateOrganization(name, { oddMembers = true } = {}) {
     ldif.push(`dn: cn=${cn},${GROUP_BASE}`, 'objectClass: groupOfNames', 'objectClass: posixGroup');
     ldif.push(`cn: ${cn}`, `gidNumber: ${gid++}`, ...memberDns.map((dn) => `member: ${dn}`), '');
   };
-  for (const [cn, uids] of Object.entries(ldapGroups))
-    ldapGroupEntry(cn, [...uids.map(personDn), ...odd]);
+  for (const [cn, uids] of Object.entries(ldapGroups)) ldapGroupEntry(cn, [...uids.map(personDn), ...odd]);
   // Other groups the directory holds (Cloud VPS projects and the like), never read by the sync.
   for (let k = 0; k < size.groups; k++)
     ldapGroupEntry(

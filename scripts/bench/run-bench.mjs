@@ -35,7 +35,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin/growthbook-ldap-sync');
 const FLOOR_HTTP = fileURLToPath(new URL('floor-http.mjs', import.meta.url));
 const KEY = 'secret_bench_admin_key';
-const GITILES_PATH = '/r/plugins/gitiles/operations/puppet/+/refs/heads/production/modules/admin/data/data.yaml';
+const GITILES_PATH =
+  '/r/plugins/gitiles/operations/puppet/+/refs/heads/production/modules/admin/data/data.yaml';
 
 const { values } = parseArgs({
   options: {
@@ -116,8 +117,32 @@ async function benchSize(name) {
   const groupsFilter = `(&(objectClass=groupOfNames)(|${LDAP_GROUPS.map((g) => `(cn=${g})`).join('')}))`;
   const started = performance.now();
   const floor = await Promise.all([
-    measure(dir, ldapsearch, ['-x', '-H', slapd.url, '-b', GROUP_BASE, '-s', 'one', '-LLL', groupsFilter, 'cn', 'member']),
-    measure(dir, ldapsearch, ['-x', '-H', slapd.url, '-b', PEOPLE_BASE, '-LLL', '-E', 'pr=1000/noprompt', '(uid=*)', 'uid', 'mail']),
+    measure(dir, ldapsearch, [
+      '-x',
+      '-H',
+      slapd.url,
+      '-b',
+      GROUP_BASE,
+      '-s',
+      'one',
+      '-LLL',
+      groupsFilter,
+      'cn',
+      'member',
+    ]),
+    measure(dir, ldapsearch, [
+      '-x',
+      '-H',
+      slapd.url,
+      '-b',
+      PEOPLE_BASE,
+      '-LLL',
+      '-E',
+      'pr=1000/noprompt',
+      '(uid=*)',
+      'uid',
+      'mail',
+    ]),
     measure(dir, process.execPath, [FLOOR_HTTP, emulator.url, KEY, dataYamlUrl]),
   ]);
   const floorWall = performance.now() - started;
@@ -139,7 +164,9 @@ async function benchSize(name) {
 
   const tool = async (phase, args, minRequests) => {
     emulator.resetRequests();
-    const r = await measure(dir, process.execPath, [BIN, ...args, '--output', 'json', '--config', config], { env });
+    const r = await measure(dir, process.execPath, [BIN, ...args, '--output', 'json', '--config', config], {
+      env,
+    });
     let summary = null;
     try {
       summary = JSON.parse(r.stdout).summary;
@@ -182,7 +209,12 @@ async function benchSize(name) {
   let profile = null;
   if (values.profile && !values['no-profile']) {
     const profDir = join(dir, 'profile');
-    const r = await measure(dir, process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, BIN, 'plan', '--output', 'json', '--config', config], { env });
+    const r = await measure(
+      dir,
+      process.execPath,
+      ['--cpu-prof', `--cpu-prof-dir=${profDir}`, BIN, 'plan', '--output', 'json', '--config', config],
+      { env },
+    );
     if (r.code === 0) profile = summarizeProfile(join(profDir, readdirSync(profDir)[0]));
   }
 
@@ -205,7 +237,9 @@ const machine = {
   cpu: cpus()[0]?.model ?? 'unknown',
   cores: cpus().length,
   node: process.version,
-  loadBefore: loadavg().map((l) => l.toFixed(2)).join(' '),
+  loadBefore: loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' '),
 };
 const results = [];
 for (const name of sizes) {
@@ -216,7 +250,9 @@ for (const name of sizes) {
     `\n${name}: ${size.people} people, ${size.members} members, data.yaml ${(size.dataYamlBytes / 1e6).toFixed(2)} MB ` +
       `(${size.users} users), ${size.drifted} drifted`,
   );
-  console.log('| phase | wall s | CPU s | peak RSS MB | GrowthBook requests (min) | LDAP ops | exit | outcome |');
+  console.log(
+    '| phase | wall s | CPU s | peak RSS MB | GrowthBook requests (min) | LDAP ops | exit | outcome |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|---:|---|');
   for (const r of result.rows) {
     console.log(
@@ -229,6 +265,10 @@ for (const name of sizes) {
     console.log(`profile of a converged plan: ${parts.join('; ')}`);
   }
 }
-machine.loadAfter = loadavg().map((l) => l.toFixed(2)).join(' ');
-console.log(`\nmachine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; load average before ${machine.loadBefore}, after ${machine.loadAfter}`);
+machine.loadAfter = loadavg()
+  .map((l) => l.toFixed(2))
+  .join(' ');
+console.log(
+  `\nmachine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; load average before ${machine.loadBefore}, after ${machine.loadAfter}`,
+);
 if (values.json) writeFileSync(values.json, `${JSON.stringify({ machine, results }, null, 2)}\n`);

@@ -33,9 +33,13 @@ async function freePort() {
 }
 
 export async function startSlapd(dir, ldif) {
-  const schemaDir = ['/etc/ldap/schema', '/etc/openldap/schema'].find((d) => existsSync(join(d, 'core.schema')));
+  const schemaDir = ['/etc/ldap/schema', '/etc/openldap/schema'].find((d) =>
+    existsSync(join(d, 'core.schema')),
+  );
   if (!schemaDir) throw new Error('OpenLDAP schema files not found: run scripts/setup-test-deps.sh');
-  const modules = existsSync('/usr/lib/ldap/back_mdb.la') ? ['modulepath /usr/lib/ldap', 'moduleload back_mdb'] : [];
+  const modules = existsSync('/usr/lib/ldap/back_mdb.la')
+    ? ['modulepath /usr/lib/ldap', 'moduleload back_mdb']
+    : [];
   mkdirSync(join(dir, 'db'), { recursive: true });
   const conf = join(dir, 'slapd.conf');
   writeFileSync(
