@@ -1,4 +1,5 @@
-// Runs a command under GNU time: wall, user + system CPU and peak RSS of that process.
+// Runs a command under GNU time: wall, user + system CPU and peak RSS of that process. Without GNU
+// time (a machine that lacks the `time` package), only the wall time is measured.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,8 +13,10 @@ export function measureAvailable() {
 /** Resolves to {code, wallMs, cpuMs, rssMb, stdout, stderr}. */
 export function measure(dir, command, args, options = {}) {
   const report = join(dir, `time-${process.hrtime.bigint()}.txt`);
+  const timed = measureAvailable();
   const started = performance.now();
-  const child = spawn(TIME, ['-o', report, '-f', '%U %S %M', command, ...args], {
+  const argv = timed ? [TIME, ['-o', report, '-f', '%U %S %M', command, ...args]] : [command, args];
+  const child = spawn(argv[0], argv[1], {
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -25,9 +28,11 @@ export function measure(dir, command, args, options = {}) {
     child.once('error', reject);
     child.once('close', (code) => {
       const wallMs = performance.now() - started;
-      const last = readFileSync(report, 'utf8').trim().split('\n').at(-1) ?? '';
+      const last = timed ? (readFileSync(report, 'utf8').trim().split('\n').at(-1) ?? '') : '';
       rmSync(report, { force: true });
-      const [user, system, rssKb] = last.split(' ').map(Number);
+      const [user, system, rssKb] = timed
+        ? last.split(' ').map(Number)
+        : [Number.NaN, Number.NaN, Number.NaN];
       resolve({
         code,
         wallMs,

@@ -5,6 +5,8 @@
 // Deterministic: the same size always gives the same organization.
 
 export const SIZES = {
+  // For the test suite's smoke run of the benchmark only.
+  tiny: { people: 200, members: 20, users: 100, groups: 30 },
   wikimedia: { people: 2_000, members: 20, users: 630, groups: 126 },
   medium: { people: 10_000, members: 2_000, users: 4_500, groups: 400 },
   large: { people: 100_000, members: 20_000, users: 25_000, groups: 1_500 },

@@ -9,7 +9,7 @@
 // and the ratio of (b) to (a). A CPU profile of one converged plan per size says where time goes.
 //   npm run bench [-- --sizes wikimedia,medium,large] [--json FILE] [--no-profile] [--no-odd-members]
 // Needs `npm run build` (npm run bench does it), slapd and ldap-utils (scripts/setup-test-deps.sh)
-// and GNU time (/usr/bin/time).
+// and, for CPU and memory, GNU time (/usr/bin/time).
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -26,7 +26,6 @@ import {
   OTHER_PROJECT,
   PEOPLE_BASE,
   PROJECT,
-  SIZES,
 } from './organization.mjs';
 import { summarizeProfile } from './profile-summary.mjs';
 import { findProgram, startSlapd } from './slapd.mjs';
@@ -40,7 +39,7 @@ const GITILES_PATH =
 
 const { values } = parseArgs({
   options: {
-    sizes: { type: 'string', default: Object.keys(SIZES).join(',') },
+    sizes: { type: 'string', default: 'wikimedia,medium,large' },
     json: { type: 'string' },
     profile: { type: 'boolean', default: true },
     'no-profile': { type: 'boolean', default: false },
@@ -48,7 +47,8 @@ const { values } = parseArgs({
     'no-odd-members': { type: 'boolean', default: false },
   },
 });
-if (!measureAvailable()) throw new Error('/usr/bin/time (GNU time) is needed: apt-get install time');
+if (!measureAvailable())
+  console.log('GNU time (/usr/bin/time) is missing: CPU and peak RSS are not measured');
 const sizes = values.sizes.split(',');
 const ldapsearch = findProgram('ldapsearch');
 
@@ -88,151 +88,156 @@ async function benchSize(name) {
     },
     rateLimit: { max: 1_000_000_000, windowMs: 60_000 },
   });
-  const base64 = Buffer.from(org.dataYaml).toString('base64');
-  const gitiles = createServer((req, res) => {
-    if (!req.url?.startsWith(GITILES_PATH)) return res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': 'text/plain' }).end(base64);
-  });
-  await new Promise((r) => gitiles.listen(0, '127.0.0.1', r));
-  const dataYamlUrl = `http://127.0.0.1:${gitiles.address().port}${GITILES_PATH}?format=TEXT`;
-  const config = join(dir, 'sync.yaml');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      growthbook: {
-        url: emulator.url,
-        project: PROJECT,
-        emailDomains: ['wikimedia.org', 'wikimedia.de'],
-        requestsPerMinute: 10_000,
-      },
-      ldap: { url: slapd.url, peopleBase: PEOPLE_BASE, groupBase: GROUP_BASE },
-      posix: { url: dataYamlUrl },
-    }),
-  );
-  const env = { PATH: process.env.PATH, GROWTHBOOK_LDAP_SYNC_API_KEY: KEY, GBSYNC_LOG_LEVEL: 'info' };
-  const pages = Math.ceil(org.members.length / 100);
-  const rows = [];
-
-  // (a) the I/O floor
-  const groupsFilter = `(&(objectClass=groupOfNames)(|${LDAP_GROUPS.map((g) => `(cn=${g})`).join('')}))`;
-  const started = performance.now();
-  const floor = await Promise.all([
-    measure(dir, ldapsearch, [
-      '-x',
-      '-H',
-      slapd.url,
-      '-b',
-      GROUP_BASE,
-      '-s',
-      'one',
-      '-LLL',
-      groupsFilter,
-      'cn',
-      'member',
-    ]),
-    measure(dir, ldapsearch, [
-      '-x',
-      '-H',
-      slapd.url,
-      '-b',
-      PEOPLE_BASE,
-      '-LLL',
-      '-E',
-      'pr=1000/noprompt',
-      '(uid=*)',
-      'uid',
-      'mail',
-    ]),
-    measure(dir, process.execPath, [FLOOR_HTTP, emulator.url, KEY, dataYamlUrl]),
-  ]);
-  const floorWall = performance.now() - started;
-  for (const f of floor) if (f.code !== 0) throw new Error(`I/O floor step failed: ${f.stderr}`);
-  const dumped = (floor[1].stdout.match(/^dn: /gm) ?? []).length;
-  const http = JSON.parse(floor[2].stdout);
-  rows.push({
-    phase: '(a) I/O floor',
-    wallMs: floorWall,
-    cpuMs: floor.reduce((s, f) => s + f.cpuMs, 0),
-    rssMb: Math.max(...floor.map((f) => f.rssMb)),
-    requests: http.requests + 1,
-    minRequests: pages + 1,
-    // bind + search + unbind for the groups; bind + one search page per 1000 + unbind for people
-    ldapOps: 3 + 2 + Math.ceil(dumped / 1000),
-    exit: 0,
-    note: `${dumped} people dumped, ${http.read} members read`,
-  });
-
-  const tool = async (phase, args, minRequests) => {
-    emulator.resetRequests();
-    const r = await measure(dir, process.execPath, [BIN, ...args, '--output', 'json', '--config', config], {
-      env,
+  let gitiles;
+  try {
+    const base64 = Buffer.from(org.dataYaml).toString('base64');
+    gitiles = createServer((req, res) => {
+      if (!req.url?.startsWith(GITILES_PATH)) return res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(base64);
     });
-    let summary = null;
-    try {
-      summary = JSON.parse(r.stdout).summary;
-    } catch {
-      throw new Error(`${phase}: no JSON plan (exit ${r.code}):\n${r.stderr.slice(-2000)}`);
-    }
-    const row = {
-      phase,
-      wallMs: r.wallMs,
-      cpuMs: r.cpuMs,
-      rssMb: r.rssMb,
-      requests: emulator.requests.length,
-      minRequests: minRequests(summary),
-      ldapOps: ldapOpsOf(r.stderr),
-      exit: r.code,
-      note: Object.entries(summary)
-        .filter(([, n]) => n > 0)
-        .map(([k, n]) => `${k} ${n}`)
-        .join(', '),
-      summary,
-    };
-    rows.push(row);
-    return row;
-  };
-
-  const converged = await tool('(b) plan, converged', ['plan'], () => 1 + pages);
-  if (changesOf(converged.summary) !== 0) throw new Error(`not converged: ${converged.note}`);
-  const drifted = drift(org.members);
-  for (const m of drifted) emulator.setMember(toSeed(m));
-  const planned = await tool('(c) plan, 10 % drift', ['plan', '--override-threshold'], () => 1 + pages);
-  await tool(
-    '(d) apply the drift',
-    ['apply', '--override-threshold'],
-    (s) => 1 + pages + 2 * changesOf(s) + pages,
-  );
-  const again = await tool('(e) plan after apply', ['plan'], () => 1 + pages);
-  if (changesOf(again.summary) !== 0) throw new Error(`apply did not converge: ${again.note}`);
-  rows.pop(); // the check, not a benchmark phase
-
-  let profile = null;
-  if (values.profile && !values['no-profile']) {
-    const profDir = join(dir, 'profile');
-    const r = await measure(
-      dir,
-      process.execPath,
-      ['--cpu-prof', `--cpu-prof-dir=${profDir}`, BIN, 'plan', '--output', 'json', '--config', config],
-      { env },
+    await new Promise((r) => gitiles.listen(0, '127.0.0.1', r));
+    const dataYamlUrl = `http://127.0.0.1:${gitiles.address().port}${GITILES_PATH}?format=TEXT`;
+    const config = join(dir, 'sync.yaml');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        growthbook: {
+          url: emulator.url,
+          project: PROJECT,
+          emailDomains: ['wikimedia.org', 'wikimedia.de'],
+          requestsPerMinute: 10_000,
+        },
+        ldap: { url: slapd.url, peopleBase: PEOPLE_BASE, groupBase: GROUP_BASE },
+        posix: { url: dataYamlUrl },
+      }),
     );
-    if (r.code === 0) profile = summarizeProfile(join(profDir, readdirSync(profDir)[0]));
-  }
+    const env = { PATH: process.env.PATH, GROWTHBOOK_LDAP_SYNC_API_KEY: KEY, GBSYNC_LOG_LEVEL: 'info' };
+    const pages = Math.ceil(org.members.length / 100);
+    const rows = [];
 
-  await emulator.close();
-  gitiles.close();
-  await slapd.stop();
-  rmSync(dir, { recursive: true, force: true });
-  return {
-    name,
-    size: { ...org.size, dataYamlBytes: org.dataYaml.length, drifted: drifted.length },
-    plannedChanges: changesOf(planned.summary),
-    ratio: converged.wallMs / floorWall,
-    rows,
-    profile,
-  };
+    // (a) the I/O floor
+    const groupsFilter = `(&(objectClass=groupOfNames)(|${LDAP_GROUPS.map((g) => `(cn=${g})`).join('')}))`;
+    const started = performance.now();
+    const floor = await Promise.all([
+      measure(dir, ldapsearch, [
+        '-x',
+        '-H',
+        slapd.url,
+        '-b',
+        GROUP_BASE,
+        '-s',
+        'one',
+        '-LLL',
+        groupsFilter,
+        'cn',
+        'member',
+      ]),
+      measure(dir, ldapsearch, [
+        '-x',
+        '-H',
+        slapd.url,
+        '-b',
+        PEOPLE_BASE,
+        '-LLL',
+        '-E',
+        'pr=1000/noprompt',
+        '(uid=*)',
+        'uid',
+        'mail',
+      ]),
+      measure(dir, process.execPath, [FLOOR_HTTP, emulator.url, KEY, dataYamlUrl]),
+    ]);
+    const floorWall = performance.now() - started;
+    for (const f of floor) if (f.code !== 0) throw new Error(`I/O floor step failed: ${f.stderr}`);
+    const dumped = (floor[1].stdout.match(/^dn: /gm) ?? []).length;
+    const http = JSON.parse(floor[2].stdout);
+    rows.push({
+      phase: '(a) I/O floor',
+      wallMs: floorWall,
+      cpuMs: floor.reduce((s, f) => s + f.cpuMs, 0),
+      rssMb: Math.max(...floor.map((f) => f.rssMb)),
+      requests: http.requests + 1,
+      minRequests: pages + 1,
+      // bind + search + unbind for the groups; bind + one search page per 1000 + unbind for people
+      ldapOps: 3 + 2 + Math.ceil(dumped / 1000),
+      exit: 0,
+      note: `${dumped} people dumped, ${http.read} members read`,
+    });
+
+    const tool = async (phase, args, minRequests) => {
+      emulator.resetRequests();
+      const r = await measure(dir, process.execPath, [BIN, ...args, '--output', 'json', '--config', config], {
+        env,
+      });
+      let summary = null;
+      try {
+        summary = JSON.parse(r.stdout).summary;
+      } catch {
+        throw new Error(`${phase}: no JSON plan (exit ${r.code}):\n${r.stderr.slice(-2000)}`);
+      }
+      const row = {
+        phase,
+        wallMs: r.wallMs,
+        cpuMs: r.cpuMs,
+        rssMb: r.rssMb,
+        requests: emulator.requests.length,
+        minRequests: minRequests(summary),
+        ldapOps: ldapOpsOf(r.stderr),
+        exit: r.code,
+        note: Object.entries(summary)
+          .filter(([, n]) => n > 0)
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', '),
+        summary,
+      };
+      rows.push(row);
+      return row;
+    };
+
+    const converged = await tool('(b) plan, converged', ['plan'], () => 1 + pages);
+    if (changesOf(converged.summary) !== 0) throw new Error(`not converged: ${converged.note}`);
+    const drifted = drift(org.members);
+    for (const m of drifted) emulator.setMember(toSeed(m));
+    const planned = await tool('(c) plan, 10 % drift', ['plan', '--override-threshold'], () => 1 + pages);
+    await tool(
+      '(d) apply the drift',
+      ['apply', '--override-threshold'],
+      (s) => 1 + pages + 2 * changesOf(s) + pages,
+    );
+    const again = await tool('(e) plan after apply', ['plan'], () => 1 + pages);
+    if (changesOf(again.summary) !== 0) throw new Error(`apply did not converge: ${again.note}`);
+    rows.pop(); // the check, not a benchmark phase
+
+    let profile = null;
+    if (values.profile && !values['no-profile']) {
+      const profDir = join(dir, 'profile');
+      const r = await measure(
+        dir,
+        process.execPath,
+        ['--cpu-prof', `--cpu-prof-dir=${profDir}`, BIN, 'plan', '--output', 'json', '--config', config],
+        { env },
+      );
+      if (r.code === 0) profile = summarizeProfile(join(profDir, readdirSync(profDir)[0]));
+    }
+
+    return {
+      name,
+      size: { ...org.size, dataYamlBytes: org.dataYaml.length, drifted: drifted.length },
+      plannedChanges: changesOf(planned.summary),
+      ratio: converged.wallMs / floorWall,
+      rows,
+      profile,
+    };
+  } finally {
+    await emulator.close();
+    gitiles?.close();
+    await slapd.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
-const fmt = (ms) => (ms / 1000).toFixed(2);
+const fmt = (ms) => (Number.isNaN(ms) ? '?' : (ms / 1000).toFixed(2));
+const mb = (n) => (Number.isNaN(n) ? '?' : Math.round(n));
 const machine = {
   cpu: cpus()[0]?.model ?? 'unknown',
   cores: cpus().length,
@@ -256,7 +261,7 @@ for (const name of sizes) {
   console.log('|---|---:|---:|---:|---:|---:|---:|---|');
   for (const r of result.rows) {
     console.log(
-      `| ${r.phase} | ${fmt(r.wallMs)} | ${fmt(r.cpuMs)} | ${Math.round(r.rssMb)} | ${r.requests} (${r.minRequests}) | ${r.ldapOps ?? '?'} | ${r.exit} | ${r.note} |`,
+      `| ${r.phase} | ${fmt(r.wallMs)} | ${fmt(r.cpuMs)} | ${mb(r.rssMb)} | ${r.requests} (${r.minRequests}) | ${r.ldapOps ?? '?'} | ${r.exit} | ${r.note} |`,
     );
   }
   console.log(`plan converged / I/O floor: ${result.ratio.toFixed(2)}`);

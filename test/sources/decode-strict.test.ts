@@ -16,6 +16,13 @@ describe('decodeStrictBase64', () => {
   ];
   for (const [proves, input, want] of cases)
     test(proves, () => expect(text(decodeStrictBase64(input))).toBe(want));
+
+  test('an 8 MB body (a 6 MB data.yaml) decodes: the check has no recursion to overflow', () => {
+    const yaml = 'groups: {}\n'.repeat(550_000);
+    const body = Buffer.from(yaml).toString('base64').replace(/.{76}/g, '$&\n');
+    expect(text(decodeStrictBase64(body))).toBe(yaml);
+    expect(decodeStrictBase64(`${body.slice(0, -8)}*${body.slice(-7)}`)).toBeNull();
+  });
 });
 
 describe('decodeStrictUtf8', () => {

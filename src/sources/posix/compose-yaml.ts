@@ -66,7 +66,12 @@ const DEFAULT_LIMITS: ComposeLimits = {
 // The core schema's implicit types, in the order YAML 1.2 resolves a plain scalar.
 const IMPLICIT = [nullCoreTag, boolCoreTag, intCoreTag, floatCoreTag];
 
+// A plain scalar starting with a letter other than n, t or f (null, true, false) is a string: no
+// core-schema null, boolean, integer or float starts that way. Most of data.yaml's scalars do.
+const SURELY_STRING = /^[a-eg-mo-su-zA-EG-MO-SU-Z]/;
+
 function resolvePlain(text: string): ScalarValue {
+  if (SURELY_STRING.test(text)) return text;
   for (const tag of IMPLICIT) {
     const value = tag.resolve(text, false, tag.tagName);
     if (value !== NOT_RESOLVED) return value as ScalarValue;
