@@ -41,16 +41,34 @@ export function expandMembers(
   return out.sort(byId);
 }
 
+// The members array sorted by id, per array: every write replaces the array (see OrgState), so a
+// new array gets a new order and reading 200 pages of 20,000 members sorts once, not 200 times.
+const sortedByArray = new WeakMap<readonly StoredMember[], StoredMember[]>();
+
+function sortedMembers(members: readonly StoredMember[]): StoredMember[] {
+  let sorted = sortedByArray.get(members);
+  if (sorted === undefined) {
+    sorted = [...members].sort(byId);
+    sortedByArray.set(members, sorted);
+  }
+  return sorted;
+}
+
 export function listMembers(ctx: HandlerContext): unknown {
   if (!canManageTeam(ctx.key)) throw permissionError();
   const q = ctx.query as ListMembersQuery;
-  // §7: filters are exact and case-sensitive; an empty value matches only an empty field.
-  const matching = expandMembers(ctx.state).filter(
-    (m) =>
-      (q.userName === undefined || m.name === q.userName) &&
-      (q.userEmail === undefined || m.email === q.userEmail) &&
-      (q.globalRole === undefined || m.globalRole === q.globalRole),
-  );
+  const { state } = ctx;
+  // §7: filters are exact and case-sensitive; an empty value matches only an empty field. They
+  // read the same fields toApiMember writes, so only the page is built.
+  const matching = sortedMembers(state.members).filter((m) => {
+    const user = state.users.get(m.id);
+    return (
+      user !== undefined &&
+      (q.userName === undefined || (user.name ?? '') === q.userName) &&
+      (q.userEmail === undefined || user.email === q.userEmail) &&
+      (q.globalRole === undefined || m.role === q.globalRole)
+    );
+  });
   const { page, fields } = paginate(matching, q);
-  return { members: page, ...fields };
+  return { members: page.map((m) => toApiMember(m, state.users.get(m.id) as UserDocument)), ...fields };
 }
