@@ -3,7 +3,7 @@ import { ApiError, permissionError } from './api-error.js';
 import { assertMemberValid } from './assert-member-valid.js';
 import { canManageTeam } from './auth.js';
 import type { HandlerContext } from './handler.js';
-import { readMembers, type StoredExtraRole, type StoredMember, type StoredProjectRole } from './state.js';
+import type { StoredExtraRole, StoredMember, StoredProjectRole } from './state.js';
 import type { UpdateMemberRoleBody } from './validate.js';
 
 type MemberInput = UpdateMemberRoleBody['member'];
@@ -15,9 +15,12 @@ export async function updateMemberRole(ctx: HandlerContext): Promise<unknown> {
   if (!canManageTeam(ctx.key)) throw permissionError();
   const id = ctx.params.id ?? '';
   const input = (ctx.body as UpdateMemberRoleBody).member;
-  // Step 10's race starts here: the whole array is read now and written back whole later.
-  const members = readMembers(ctx.state);
-  const current = members.find((m) => m.id === id);
+  // Step 10's race starts here: the whole array is read now and written back whole later. The
+  // array is never changed in place (every write replaces it), so holding it is that read; only
+  // the member being changed is copied.
+  const members = ctx.state.members;
+  const found = members.find((m) => m.id === id);
+  const current = found && structuredClone(found);
   if (!current) throw new ApiError(400, 'Could not find user with that ID');
   if (current.managedByIdp === true) throw new ApiError(400, IDP_MESSAGE);
   const updated = applyUpdate(current, input);
