@@ -17,7 +17,7 @@ test('the benchmark runs end to end at a tiny size, at the minimum of GrowthBook
     const json = join(dir, 'bench.json');
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [SCRIPT, '--sizes', 'tiny', '--no-profile', '--no-odd-members', '--json', json],
+      [SCRIPT, '--sizes', 'tiny', '--no-profile', '--json', json],
       { timeout: 110_000 },
     );
     expect(stdout).toMatch(/\| \(a\) I\/O floor \|/);
