@@ -29,13 +29,11 @@ describe('retries', () => {
       status: 429,
       headers: { 'Retry-After': '1' },
     });
-    const started = Date.now();
     const r = await world.runJson('plan');
     expect(r.code, r.stderr).toBe(0);
     const listings = world.emulator.requests.filter((q) => q.path === '/api/v1/members');
     expect(listings).toHaveLength(2);
     expect((listings[1]?.at ?? 0) - (listings[0]?.at ?? 0)).toBeGreaterThanOrEqual(1000);
-    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   test('a dropped connection on a read is retried', async () => {

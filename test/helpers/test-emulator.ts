@@ -1,5 +1,5 @@
 // The GrowthBook emulator with the tests' fault injection: a queue of faults, each consumed by the
-// requests it matches (first match first), and an artificial write latency. Both reach the emulator
+// requests it matches (first match first), and a hold on writes to make them race. Both reach the emulator
 // through its hooks; the product ships neither.
 import { STATUS_CODES } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -35,10 +35,10 @@ export interface Fault {
 export interface EmulatorOptions extends BaseOptions {
   faults?: Fault[];
   /**
-   * Pause between reading and writing back the whole members array on each write. Default none, so
-   * writes cannot interleave; a number sleeps that long, a function decides when the write goes on.
+   * Runs between reading and writing back the whole members array on each write; a test holds
+   * writes there to make them race. Default none, so writes cannot interleave.
    */
-  beforeWrite?: number | (() => Promise<void>);
+  beforeWrite?: () => Promise<void>;
 }
 
 export interface Emulator extends BaseEmulator {
@@ -61,12 +61,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         if (fault.delayMs) await sleep(fault.delayMs);
         return interceptionOf(fault);
       },
-      ...(beforeWrite === undefined
-        ? {}
-        : {
-            beforeWrite:
-              typeof beforeWrite === 'number' ? () => sleep(beforeWrite).then(() => undefined) : beforeWrite,
-          }),
+      ...(beforeWrite ? { beforeWrite } : {}),
     },
   });
   return Object.assign(emulator, { addFault: queue.add, clearFaults: queue.clear });

@@ -79,11 +79,9 @@ describe('pushMetrics', () => {
   it('gives up after the timeout', async () => {
     const gw = await gateway(() => 'hang');
     const host = gw.origin.replace('http://', '');
-    const started = Date.now();
     await expect(pushMetrics(gw.origin, TEXT, { timeoutMs: 200 })).rejects.toThrow(
       `metrics push to ${host} timed out after 200 ms`,
     );
-    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('names the network error when nothing listens', async () => {

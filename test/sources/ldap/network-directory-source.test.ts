@@ -230,12 +230,10 @@ describe('fails closed, naming the server and the cause', () => {
     const { src, sockets } = source({ config: { url: slapd.url, timeoutSeconds: 0.3 } });
     slapd.pause();
     try {
-      const started = Date.now();
       const error = await failure(src.read({ groupNames: NAMES, mails: [] }));
       expect(error).toBeInstanceOf(SourceReadError);
       // A paused server leaves the first step it gets to hanging (usually the bind).
       expect(error.message).toMatch(new RegExp(`${slapd.url}: [^:]+: no answer within 0\\.3s`));
-      expect(Date.now() - started).toBeLessThan(3000);
     } finally {
       slapd.resume();
     }

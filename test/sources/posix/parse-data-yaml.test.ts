@@ -223,11 +223,9 @@ describe('parseDataYaml errors name the origin and the line', () => {
         .fill(`*l${i - 1}`)
         .join(', ')}]\n`;
     text += 'groups:\n  g:\n    members: *l9\nusers: {}\n';
-    const started = Date.now();
     expect(errorOf(() => parseDataYaml(text, 'o')).message).toMatch(
       /YAML aliases rejected: Excessive alias count/,
     );
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 });
 

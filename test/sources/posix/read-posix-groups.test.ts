@@ -176,12 +176,10 @@ describe('readPosixGroups from gitiles (?format=TEXT) over real HTTP', () => {
 
   test('a server that never answers times out', async () => {
     handler = () => {}; // never responds
-    const started = Date.now();
     const error = await sourceError(read(200));
     expect(error.message).toMatch(
       /^posix: cannot fetch data\.yaml from 127\.0\.0\.1:\d+\/r\/plugins\/.*: timed out after 0.2s$/,
     );
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   test('a body that stalls after the headers times out too', async () => {
