@@ -2,13 +2,17 @@
 // Extracts the parts of GrowthBook's OpenAPI document this project talks to (members, projects,
 // environments and every component they reference) into test/fixtures/growthbook-openapi.subset.json,
 // so the contract test runs on a machine without the full 2.7 MB document.
-//   node scripts/extract-openapi-subset.mjs [path/to/spec.yaml]
+//   node scripts/extract-openapi-subset.mjs path/to/spec.yaml
+// (GrowthBook generates the document as packages/back-end/generated/spec.yaml.)
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse } from 'yaml';
 
-const source =
-  process.argv[2] ?? new URL('../../shared/reference/growthbook-openapi/spec.yaml', import.meta.url).pathname;
+const source = process.argv[2];
+if (!source) {
+  process.stderr.write('usage: node scripts/extract-openapi-subset.mjs path/to/spec.yaml\n');
+  process.exit(3);
+}
 const text = readFileSync(source, 'utf8');
 const spec = parse(text, { maxAliasCount: -1 });
 const PATHS = [

@@ -1,4 +1,4 @@
-// The configuration file's schema (DESIGN.md "Configuration"). Every object is strict: an unknown key
+// The configuration file's schema (docs/configuration.md). Every object is strict: an unknown key
 // is an error naming its path. Secrets never live here; they come from the environment or a file.
 import { z } from 'zod';
 

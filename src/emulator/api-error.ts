@@ -1,5 +1,5 @@
 // A handler error: GrowthBook answers `{"message"}` with the error's status, 400 by default
-// (reference/growthbook-api.md §4), so "not found" is usually a 400.
+// (docs/growthbook-api.md §4), so "not found" is usually a 400.
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   constructor(

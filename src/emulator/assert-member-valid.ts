@@ -1,4 +1,4 @@
-// HEAD's `assertMemberRoleInfoValid` (reference/growthbook-api.md §8 step 9): the WHOLE resulting
+// HEAD's `assertMemberRoleInfoValid` (docs/growthbook-api.md §8 step 9): the WHOLE resulting
 // member is checked, rules saved earlier and not sent included.
 import { ApiError } from './api-error.js';
 import { findRole } from './roles.js';

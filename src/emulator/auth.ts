@@ -1,4 +1,4 @@
-// API authentication (reference/growthbook-api.md §2).
+// API authentication (docs/growthbook-api.md §2).
 import type { SeedApiKey } from './types.js';
 
 export type AuthResult = { ok: true; key: SeedApiKey } | { ok: false; status: number; message: string };

@@ -1,4 +1,4 @@
-// DELETE /api/v1/members/{id} (reference/growthbook-api.md §9): removes the person from the whole
+// DELETE /api/v1/members/{id} (docs/growthbook-api.md §9): removes the person from the whole
 // organization. The product never calls it; tests assert that from the request log.
 import { ApiError, permissionError } from './api-error.js';
 import { canManageTeam } from './auth.js';

@@ -1,5 +1,5 @@
 // Small HTTP helpers: reading and parsing bodies and query strings as GrowthBook's Express stack
-// does (reference/growthbook-api.md §1), and sending JSON.
+// does (docs/growthbook-api.md §1), and sending JSON.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** body-parser's limit (§1). */

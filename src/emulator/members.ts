@@ -1,4 +1,4 @@
-// GET /api/v1/members (reference/growthbook-api.md §7) and the list shape of a member.
+// GET /api/v1/members (docs/growthbook-api.md §7) and the list shape of a member.
 import { permissionError } from './api-error.js';
 import { canManageTeam } from './auth.js';
 import type { HandlerContext } from './handler.js';

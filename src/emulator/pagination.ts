@@ -1,4 +1,4 @@
-// Offset pagination applied in memory after filter and sort (reference/growthbook-api.md §5).
+// Offset pagination applied in memory after filter and sort (docs/growthbook-api.md §5).
 
 export interface PageFields {
   limit: number;

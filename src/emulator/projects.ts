@@ -1,4 +1,4 @@
-// Projects and environments (reference/growthbook-api.md §11). Every emulated key can read every
+// Projects and environments (docs/growthbook-api.md §11). Every emulated key can read every
 // project and environment, so the read-access filters keep everything.
 import { ApiError } from './api-error.js';
 import type { HandlerContext } from './handler.js';

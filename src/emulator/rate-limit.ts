@@ -1,4 +1,4 @@
-// The API rate limiter (reference/growthbook-api.md §3): express-rate-limit 6.6.0 with its
+// The API rate limiter (docs/growthbook-api.md §3): express-rate-limit 6.6.0 with its
 // MemoryStore, i.e. one fixed window for the whole process, started at server start, with a hit
 // count per API key; every authenticated request counts, over-limit ones included.
 

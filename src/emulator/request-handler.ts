@@ -1,4 +1,4 @@
-// One request through the emulated stack, in GrowthBook's order (reference/growthbook-api.md §12):
+// One request through the emulated stack, in GrowthBook's order (docs/growthbook-api.md §12):
 // body parser → auth → rate limit → route or 404 → Zod → handler (permission first, then its checks).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from './api-error.js';

@@ -1,4 +1,4 @@
-// Roles as GrowthBook resolves them (reference/growthbook-api.md §6).
+// Roles as GrowthBook resolves them (docs/growthbook-api.md §6).
 import type { SeedCustomRole } from './types.js';
 
 /** Built-in role ids in declaration order, and whether each grants an environment-scoped permission. */

@@ -1,4 +1,4 @@
-// The API routes (reference/growthbook-api.md §1). Paths match like Express's defaults: case-insensitive,
+// The API routes (docs/growthbook-api.md §1). Paths match like Express's defaults: case-insensitive,
 // an optional trailing slash, `:param` for one decoded segment. Anything else is the catch-all 404.
 import { deleteMember } from './delete-member.js';
 import type { Handler } from './handler.js';

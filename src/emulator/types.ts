@@ -1,5 +1,5 @@
 // Public types of the GrowthBook emulator: its seed, options, test hooks, request log and handle.
-// Field names follow the API (reference/growthbook-api.md §7, §8, §11), not our core model.
+// Field names follow the API (docs/growthbook-api.md §7, §8, §11), not our core model.
 
 /** An API key and the role it carries (§2). Only `admin` has manageTeam. */
 export interface SeedApiKey {

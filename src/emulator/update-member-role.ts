@@ -1,4 +1,4 @@
-// POST /api/v1/members/{id}/role (reference/growthbook-api.md §8), in the documented order of checks.
+// POST /api/v1/members/{id}/role (docs/growthbook-api.md §8), in the documented order of checks.
 import { ApiError, permissionError } from './api-error.js';
 import { assertMemberValid } from './assert-member-valid.js';
 import { canManageTeam } from './auth.js';

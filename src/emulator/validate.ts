@@ -1,4 +1,4 @@
-// Request validation (reference/growthbook-api.md §4): Zod schemas like GrowthBook's, and its
+// Request validation (docs/growthbook-api.md §4): Zod schemas like GrowthBook's, and its
 // aggregated 400 message: sections joined by "\n", issues by ", ", each "[dotted.path] <zod message>".
 import { type ZodType, z } from 'zod';
 

@@ -1,5 +1,5 @@
-// Response and request shapes of the endpoints the client calls, after the OpenAPI document
-// (reference/growthbook-openapi/spec.yaml) and the runtime notes of growthbook-api.md §7–§8 and §11.
+// Response and request shapes of the endpoints the client calls, after GrowthBook's OpenAPI document
+// and how the server really answers (docs/growthbook-api.md §7, §8 and §11).
 // Unknown fields are accepted and dropped: GrowthBook adds fields between releases.
 import { z } from 'zod';
 import type { ExtraRole, Member, ProjectRole } from '../core/model.js';

@@ -1,8 +1,8 @@
 // One audit line per decision: who, what the sync decided, why (rule and groups) and what happened.
-import type { Action } from '../core/model.js';
+import type { Action, RunMode } from '../core/plan.js';
 import type { Logger } from './logger.js';
 
-export function auditAction(logger: Logger, action: Action, mode: 'plan' | 'apply'): void {
+export function auditAction(logger: Logger, action: Action, mode: RunMode): void {
   logger.info(
     {
       audit: true,

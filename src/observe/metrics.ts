@@ -1,4 +1,4 @@
-// Run metrics for Prometheus (DESIGN.md "Operations"): one set of gauges describing the latest run,
+// Run metrics for Prometheus (docs/design.md "Operations"): one set of gauges describing the latest run,
 // written to a node_exporter textfile and/or pushed to a Pushgateway. Publishing never fails a run.
 import { Gauge, Registry } from 'prom-client';
 import { IGNORED_MEMBER_REASONS, type IgnoredMemberReason } from '../core/model.js';

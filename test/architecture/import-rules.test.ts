@@ -116,8 +116,38 @@ function cycles(modules: readonly ModuleImports[]): string[][] {
   return found;
 }
 
-const modules = readImports();
 const inside = (dir: string) => (file: string) => file.startsWith(`src/${dir}/`);
+
+/** Top to bottom, as ARCHITECTURE.md lists them. */
+const LAYERS = [
+  'cli',
+  'reconcile',
+  'apply',
+  'sources',
+  'growthbook',
+  'observe',
+  'lock',
+  'http',
+  'config',
+  'core',
+];
+/** Used from every layer; they themselves use nothing above the core. */
+const SHARED = ['src/util/', 'src/errors.ts', 'src/version.ts'];
+
+function layerViolations(list: readonly ModuleImports[]): string[] {
+  const layerOf = (file: string) => LAYERS.findIndex((layer) => inside(layer)(file));
+  const shared = (file: string) => SHARED.some((prefix) => file.startsWith(prefix));
+  const allowed = (from: string, to: string) => {
+    if (inside('emulator')(to)) return inside('emulator')(from) || inside('reconcile')(from);
+    if (shared(from)) return shared(to) || inside('core')(to);
+    if (shared(to)) return true;
+    const own = layerOf(from);
+    return own !== -1 && layerOf(to) >= own;
+  };
+  return list.flatMap((m) => m.local.filter((f) => !allowed(m.file, f)).map((f) => `${m.file} → ${f}`));
+}
+
+const modules = readImports();
 
 describe('import rules', () => {
   test('the reader finds the modules and their imports', () => {
@@ -150,6 +180,25 @@ describe('import rules', () => {
       .filter((m) => inside('emulator')(m.file))
       .flatMap((m) => m.local.filter((f) => !inside('emulator')(f)).map((f) => `${m.file} → ${f}`));
     expect(offending).toEqual([]);
+  });
+
+  test('each layer imports only the layers below it, and the shared pieces', () => {
+    expect(layerViolations(modules)).toEqual([]);
+  });
+
+  test('an upward import would be found', () => {
+    const found = layerViolations([
+      { file: 'src/core/a.ts', local: ['src/config/schema.ts'], external: [] },
+      { file: 'src/sources/b.ts', local: ['src/apply/c.ts', 'src/core/a.ts', 'src/errors.ts'], external: [] },
+      { file: 'src/util/d.ts', local: ['src/observe/logger.ts'], external: [] },
+      { file: 'src/sources/e.ts', local: ['src/emulator/index.ts'], external: [] },
+    ]);
+    expect(found).toEqual([
+      'src/core/a.ts → src/config/schema.ts',
+      'src/sources/b.ts → src/apply/c.ts',
+      'src/util/d.ts → src/observe/logger.ts',
+      'src/sources/e.ts → src/emulator/index.ts',
+    ]);
   });
 
   test('no import cycles across src', () => {

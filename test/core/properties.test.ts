@@ -167,7 +167,7 @@ type Built = ReturnType<typeof build>;
 const plan = (b: Built, members: Member[] = b.members) =>
   planActions({ members, people: b.people, projects: b.projects, scope: b.scope });
 
-/** GrowthBook's update semantics for the fields the sync sends (the emulator's, in short). */
+/** GrowthBook's update semantics for the fields the sync sends (docs/growthbook-api.md §8). */
 function applyOnServer(m: Member, body: RoleUpdate): Member {
   const after: Member = {
     ...m,

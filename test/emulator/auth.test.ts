@@ -1,4 +1,4 @@
-// §1 routes and §2 authentication and permission.
+// docs/growthbook-api.md §1 routes and §2 authentication and permission.
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { ADMIN_KEY, call, READONLY_KEY, seed, updateRole } from './helpers.js';

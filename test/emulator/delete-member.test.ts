@@ -1,4 +1,4 @@
-// §9 deleteMember: implemented so that tests can prove the product never calls it.
+// docs/growthbook-api.md §9 deleteMember: implemented so that tests can prove the product never calls it.
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { call, carol, seed } from './helpers.js';

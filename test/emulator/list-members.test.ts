@@ -1,4 +1,4 @@
-// §4 query validation, §5 pagination, §7 listMembers.
+// docs/growthbook-api.md §4 query validation, §5 pagination, §7 listMembers.
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { alice, call, numberedMembers, seed } from './helpers.js';

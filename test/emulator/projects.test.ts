@@ -1,4 +1,4 @@
-// §11 projects and environments.
+// docs/growthbook-api.md §11 projects and environments.
 import { afterEach, expect, test } from 'vitest';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { call, seed } from './helpers.js';

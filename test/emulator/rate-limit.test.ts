@@ -1,4 +1,4 @@
-// §3: a fixed window from server start, counts per key, everything after auth counts. The window
+// docs/growthbook-api.md §3: a fixed window from server start, counts per key, everything after auth counts. The window
 // runs on a clock the tests move by hand: time passes only where a test says so.
 import { afterEach, describe, expect, test } from 'vitest';
 import { type Emulator, type EmulatorOptions, startEmulator } from '../../src/emulator/index.js';

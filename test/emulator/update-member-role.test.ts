@@ -1,4 +1,4 @@
-// §8 updateMemberRole: body validation, order of checks, update semantics, role rules.
+// docs/growthbook-api.md §8 updateMemberRole: body validation, order of checks, update semantics, role rules.
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { bob, call, seed, updateRole } from './helpers.js';

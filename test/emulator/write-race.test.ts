@@ -1,4 +1,4 @@
-// §8 step 10: every write replaces the whole members array read at the start of the request, so
+// docs/growthbook-api.md §8 step 10: every write replaces the whole members array read at the start of the request, so
 // concurrent writes to different members lose all but the last. The tests hold writes at the point
 // between reading and writing back, and release them in the order they choose: no timing involved.
 import { afterEach, expect, test } from 'vitest';

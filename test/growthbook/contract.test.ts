@@ -17,21 +17,20 @@ import {
   updateMemberRoleResponseSchema,
 } from '../../src/growthbook/schemas.js';
 
-// The full document when it is at hand (GROWTHBOOK_OPENAPI_SPEC, or the shared reference copy);
-// otherwise the subset extracted from it by scripts/extract-openapi-subset.mjs, kept in the repo.
-const FULL =
-  process.env.GROWTHBOOK_OPENAPI_SPEC ??
-  fileURLToPath(new URL('../../../shared/reference/growthbook-openapi/spec.yaml', import.meta.url));
+// The full document when GROWTHBOOK_OPENAPI_SPEC names it (GrowthBook generates it as
+// packages/back-end/generated/spec.yaml); otherwise the subset extracted from it by
+// scripts/extract-openapi-subset.mjs, kept in the repository.
+const FULL = process.env.GROWTHBOOK_OPENAPI_SPEC;
 const SUBSET = fileURLToPath(new URL('../fixtures/growthbook-openapi.subset.json', import.meta.url));
 
 type Json = Record<string, unknown>;
 
 function loadDocument(): { doc: Json; origin: string } {
-  if (existsSync(FULL))
+  if (FULL !== undefined) {
+    if (!existsSync(FULL)) throw new Error(`GROWTHBOOK_OPENAPI_SPEC names ${FULL}, which does not exist`);
     return { doc: parse(readFileSync(FULL, 'utf8'), { maxAliasCount: -1 }) as Json, origin: FULL };
-  console.warn(`OpenAPI document not found at ${FULL}; using the extracted subset ${SUBSET}`);
-  if (!existsSync(SUBSET))
-    throw new Error(`neither the OpenAPI document (${FULL}) nor its subset (${SUBSET}) was found`);
+  }
+  if (!existsSync(SUBSET)) throw new Error(`the OpenAPI subset ${SUBSET} is missing`);
   return { doc: JSON.parse(readFileSync(SUBSET, 'utf8')) as Json, origin: SUBSET };
 }
 

@@ -10,7 +10,7 @@ import {
 const toCore = (raw: unknown) => toMember(listedMemberSchema.parse(raw));
 
 describe('listed member → core Member', () => {
-  test('the documented example (growthbook-api.md §7) converts field for field', () => {
+  test('the documented example (docs/growthbook-api.md §7) converts field for field', () => {
     const page = memberPageSchema.parse({
       members: [
         {
@@ -157,7 +157,7 @@ describe('role update and response', () => {
     });
   });
 
-  test('the documented updatedMember (growthbook-api.md §8) parses; role, not globalRole', () => {
+  test('the documented updatedMember (docs/growthbook-api.md §8) parses; role, not globalRole', () => {
     const { updatedMember } = updateMemberRoleResponseSchema.parse({
       updatedMember: {
         id: 'u_1a2b3c4d5e',

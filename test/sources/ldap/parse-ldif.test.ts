@@ -22,7 +22,7 @@ function errorOf(run: () => unknown): SourceReadError {
 }
 
 describe('parseLdif', () => {
-  test('reads the wikimedia-sources §6 fixture', () => {
+  test('reads the Wikimedia-shaped LDIF fixture (docs/sources.md)', () => {
     const entries = parseLdif(FIXTURE, 'fixture.ldif');
     expect(entries.map((e) => e.dn)).toEqual([
       'ou=people,dc=wikimedia,dc=org',

@@ -24,7 +24,7 @@ function errorOf(run: () => unknown): SourceReadError {
 }
 
 describe('parseDataYaml', () => {
-  test('reads the wikimedia-sources §5 fixture: flattened, de-duplicated, absent users removed', () => {
+  test('reads the Wikimedia-shaped data.yaml fixture (docs/sources.md): flattened, de-duplicated, absent users removed', () => {
     expect({ ...parseDataYaml(FIXTURE, 'data.yaml').groups }).toEqual({
       absent: [],
       absent_ldap: ['yoldcontractor'],
