@@ -143,21 +143,23 @@ describe('network errors and timeouts', () => {
 
   test('each attempt times out after requestTimeoutMs; a GET is retried', async () => {
     server = await startServer(() => ({ hang: true }));
-    const { client } = testClient(server, { requestTimeoutMs: 100, maxRetries: 1 });
+    // A second per attempt: long enough that a busy machine still delivers each request to the
+    // server before the client gives up on it.
+    const { client } = testClient(server, { requestTimeoutMs: 1_000, maxRetries: 1 });
     const started = performance.now();
     const error = await client.info().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GrowthBookNetworkError);
     expect(error).toMatchObject({ timedOut: true, attempts: 2 });
     expect((error as Error).message).toBe(
-      'GET /api/v1/ failed on attempt 2: no complete answer within 100 ms',
+      'GET /api/v1/ failed on attempt 2: no complete answer within 1000 ms',
     );
     expect(server.seen).toHaveLength(2);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1_900);
   });
 
   test('a POST that times out is not retried', async () => {
     server = await startServer(() => ({ hang: true }));
-    const { client } = testClient(server, { requestTimeoutMs: 100 });
+    const { client } = testClient(server, { requestTimeoutMs: 1_000 });
     await expect(client.updateMemberRole('u_1', UPDATE)).rejects.toMatchObject({
       timedOut: true,
       attempts: 1,

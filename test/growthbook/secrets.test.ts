@@ -69,7 +69,9 @@ describe('the API key never appears in an error', () => {
         const { client } = testClient(server, {
           authScheme,
           maxRetries: 1,
-          requestTimeoutMs: 100,
+          // Long enough that a busy machine never turns another path into a timeout before the
+          // server has seen the request; the timeout path itself still ends in a second.
+          requestTimeoutMs: path === 'timeout' ? 1_000 : 10_000,
           onRequest: (e) => events.push(e),
         });
         const error = await call(client).catch((e: unknown) => e);

@@ -177,7 +177,18 @@ function baseLdif(proxyPassword: string): string {
   ].join('\n');
 }
 
-async function waitUntilAnswering(url: string, child: ChildProcess, stderr: () => string): Promise<void> {
+/**
+ * Waits until this slapd answers. The probe binds as this instance's root with its own random
+ * password: when the port was taken meanwhile by another server (another test run's slapd), that
+ * server refuses the bind, and this one has exited; a plain search would be answered by the wrong
+ * server and the tests would talk to it.
+ */
+async function waitUntilAnswering(
+  url: string,
+  root: { dn: string; password: string },
+  child: ChildProcess,
+  stderr: () => string,
+): Promise<void> {
   const until = Date.now() + 15_000;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
@@ -185,7 +196,9 @@ async function waitUntilAnswering(url: string, child: ChildProcess, stderr: () =
     }
     const client = new Client({ url, timeout: 1000, connectTimeout: 1000 });
     try {
+      await client.bind(root.dn, root.password);
       await client.search('', { scope: 'base', attributes: ['namingContexts'] });
+      if (child.exitCode !== null || child.signalCode !== null) continue; // answered by another server
       return;
     } catch (error) {
       if (Date.now() > until)
@@ -205,7 +218,8 @@ export async function startSlapd(options: SlapdOptions): Promise<Slapd> {
   mkdirSync(join(dir, 'db'));
   const proxyAgent = { dn: PROXY_AGENT_DN, password: `proxy-${randomBytes(8).toString('hex')}` };
   const conf = join(dir, 'slapd.conf');
-  writeFileSync(conf, slapdConf(dir, certs, randomBytes(12).toString('hex'), options));
+  const root = { dn: `cn=admin,${SUFFIX}`, password: randomBytes(12).toString('hex') };
+  writeFileSync(conf, slapdConf(dir, certs, root.password, options));
   const ldifPath = join(dir, 'load.ldif');
   // A `version: 1` line may only open a file, and ours comes first: drop the fixture's.
   const entries = options.ldif.replace(/^version: *1[ \t]*\r?\n/, '');
@@ -233,7 +247,7 @@ export async function startSlapd(options: SlapdOptions): Promise<Slapd> {
     });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     try {
-      await waitUntilAnswering(url, child, () => stderr);
+      await waitUntilAnswering(url, root, child, () => stderr);
     } catch (error) {
       child.kill('SIGKILL');
       await exited;
