@@ -3,10 +3,10 @@
 // else, and only `demo` loads the GrowthBook emulator.
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, ExitCode, exitCodeOf } from '../errors.js';
+import { installProxyFromEnvironment } from '../http/http-proxy.js';
 import { reportFatal } from '../observe/run-logger.js';
 import { VERSION } from '../version.js';
 import type { CommonOptions } from './common-options.js';
-import { installProxyFromEnvironment } from './http-proxy.js';
 import { writeStderr } from './output.js';
 import { commandNames, unknownCommandIn } from './unknown-command.js';
 

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
-import { ALWAYS_DIRECT, proxySettingsFrom } from '../../src/cli/http-proxy.js';
 import { ConfigError } from '../../src/errors.js';
+import { ALWAYS_DIRECT, proxySettingsFrom } from '../../src/http/http-proxy.js';
 
 const loopback = ALWAYS_DIRECT.join(',');
 
