@@ -12,9 +12,13 @@ import {
   PROJECT,
   READONLY,
   seedMember,
+  WIKIMEDIA_POLICY,
+  WMDE_POLICY,
+  WMDE_PROJECT,
   type World,
   worldPerTest,
 } from '../helpers/world.js';
+import { startGateway } from '../observe/helpers.js';
 
 const given = worldPerTest();
 
@@ -319,6 +323,29 @@ describe('metrics', () => {
     } finally {
       gateway.closeAllConnections();
       await new Promise((r) => gateway.close(r));
+    }
+  });
+
+  test('with several managed projects, the grouping key names them all', async () => {
+    const gateway = await startGateway();
+    try {
+      const world = await given({
+        people,
+        members: members(),
+        projects: [
+          { id: PROJECT, policy: WIKIMEDIA_POLICY },
+          { id: WMDE_PROJECT, policy: WMDE_POLICY },
+        ],
+        metrics: { pushgatewayUrl: gateway.origin, instance: 'eqiad' },
+      });
+      const r = await world.runJson('apply');
+      expect(r.code, r.stderr).toBe(0);
+      // The label value is "<id>,<id>", percent-encoded in the path (the gateway decodes it).
+      expect(gateway.received.map((g) => g.url)).toEqual([
+        `/metrics/job/growthbook_ldap_sync/project/${PROJECT}%2C${WMDE_PROJECT}/instance/eqiad`,
+      ]);
+    } finally {
+      await gateway.close();
     }
   });
 
