@@ -258,6 +258,40 @@ describe('two managed projects, one writer', () => {
     expect(plan.stderr).toContain('prj_missing');
   });
 
+  test("check names a group only the second project's policy uses when it is missing", async () => {
+    const w = await given({
+      people: [{ uid: 'ann', ldap: [ADMIN], posix: [GATE] }],
+      members: [],
+      omitLdapGroups: [WMDE_ADMIN],
+    });
+    const r = await w.run(['check', '--output', 'json']);
+    expect(r.code).toBe(4);
+    const doc = JSON.parse(r.stdout);
+    const ldap = doc.sources.find((x: { source: string }) => x.source === 'ldap');
+    expect(ldap.error).toContain(WMDE_ADMIN);
+    expect(doc.ok).toBe(false);
+    const plan = await w.run(['plan']);
+    expect(plan.code).toBe(4);
+    expect(w.writes()).toHaveLength(0);
+  });
+
+  test('a saved plan of two projects applies as saved, one write per member', async () => {
+    const w = await given({
+      people: [{ uid: 'ann', ldap: [ADMIN, READONLY], posix: [GATE, WMDE_GATE] }],
+      members: [seedMember('ann', { projectRoles: [unmanaged] })],
+    });
+    const out = join(w.dir, 'plan.json');
+    expect((await w.run(['plan', '--out', out, '--output', 'json'])).code).toBe(0);
+    const r = await w.runJson('apply', ['--plan', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.doc.apply).toMatchObject({ applied: 2, writes: 1 });
+    expect(w.emulator.member('u_ann')?.projectRoles?.map((p) => `${p.project}:${p.role}`)).toEqual([
+      `${OTHER_PROJECT}:engineer`,
+      `${PROJECT}:admin`,
+      `${WMDE_PROJECT}:readonly`,
+    ]);
+  });
+
   test('a saved plan is refused when the set of managed projects changed', async () => {
     const w = await given({
       people: [{ uid: 'ann', ldap: [ADMIN], posix: [GATE, WMDE_GATE] }],
