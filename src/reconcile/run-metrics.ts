@@ -39,6 +39,18 @@ export function metricsInputOf(
   };
 }
 
+/**
+ * The Pushgateway grouping key after `job`: the managed projects name the deployment (their ids
+ * joined by commas), then `metrics.instance`. The label is `projects`, not `project`: the Pushgateway
+ * overwrites a pushed series' label of the same name with the grouping value, which would fold the
+ * per-project series of a several-project run into one.
+ */
+export function pushGroupingOf(projects: readonly string[], instance?: string): [string, string][] {
+  const grouping: [string, string][] = [['projects', projects.join(',')]];
+  if (instance) grouping.push(['instance', instance]);
+  return grouping;
+}
+
 export async function publishRunMetrics(
   ctx: RunContext,
   startedAtMs: number,
@@ -47,9 +59,10 @@ export async function publishRunMetrics(
 ): Promise<void> {
   const { textfile, pushgatewayUrl, instance } = ctx.config.metrics;
   if (!textfile && !pushgatewayUrl) return;
-  // The managed projects name the deployment: with several, their ids joined by commas.
-  const grouping: [string, string][] = [['project', ctx.projects.map((p) => p.id).join(',')]];
-  if (instance) grouping.push(['instance', instance]);
+  const grouping = pushGroupingOf(
+    ctx.projects.map((p) => p.id),
+    instance,
+  );
   const { publishMetrics } = await import('../observe/metrics.js');
   await publishMetrics(
     metricsInputOf(ctx, startedAtMs, exitCode, result),

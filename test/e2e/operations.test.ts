@@ -254,7 +254,7 @@ describe('metrics', () => {
       // Grouped by job and managed project: two deployments never overwrite each other's series.
       expect(pushed[0]).toMatchObject({
         method: 'POST',
-        url: `/metrics/job/growthbook_ldap_sync/project/${PROJECT}`,
+        url: `/metrics/job/growthbook_ldap_sync/projects/${PROJECT}`,
       });
       expect(pushed[0]?.body).toMatch(/^gbsync_build_info\{version="\d+\.\d+\.\d+"\} 1$/m);
       expect(pushed[0]?.body).toContain('gbsync_exit_code 0');
@@ -316,7 +316,7 @@ describe('metrics', () => {
       expect(value(text, 'gbsync_ignored_members{reason="no-entry"}')).toBe(0);
       expect(value(text, 'gbsync_last_success_timestamp_seconds')).toBeUndefined();
       expect(pushed.map((p) => p.url)).toEqual([
-        `/metrics/job/growthbook_ldap_sync/project/${PROJECT}/instance/dry-run`,
+        `/metrics/job/growthbook_ldap_sync/projects/${PROJECT}/instance/dry-run`,
       ]);
       expect(pushed[0]?.body).toContain(`gbsync_circuit_breaker_tripped{project="${PROJECT}"} 1`);
       expect(world.writes()).toHaveLength(0);
@@ -342,8 +342,13 @@ describe('metrics', () => {
       expect(r.code, r.stderr).toBe(0);
       // The label value is "<id>,<id>", percent-encoded in the path (the gateway decodes it).
       expect(gateway.received.map((g) => g.url)).toEqual([
-        `/metrics/job/growthbook_ldap_sync/project/${PROJECT}%2C${WMDE_PROJECT}/instance/eqiad`,
+        `/metrics/job/growthbook_ldap_sync/projects/${PROJECT}%2C${WMDE_PROJECT}/instance/eqiad`,
       ]);
+      // Each series keeps its own project: no series label shares the grouping label's name.
+      const body = gateway.received[0]?.body ?? '';
+      expect(body).toContain(`gbsync_circuit_breaker_tripped{project="${PROJECT}"} 0`);
+      expect(body).toContain(`gbsync_circuit_breaker_tripped{project="${WMDE_PROJECT}"} 0`);
+      expect(body).not.toMatch(/[{,]projects="/);
     } finally {
       await gateway.close();
     }

@@ -172,7 +172,7 @@ describe('forward proxy', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.doc.summary).toMatchObject({ grant: 2, revoke: 1 });
     expect(world.writes()).toHaveLength(3);
-    expect(gateway?.pushes).toEqual([`POST /metrics/job/growthbook_ldap_sync/project/${PROJECT}`]);
+    expect(gateway?.pushes).toEqual([`POST /metrics/job/growthbook_ldap_sync/projects/${PROJECT}`]);
     expect(world.gitiles.requests).toHaveLength(1);
     // Each target was reached through a tunnel, and nothing else was asked of the proxy.
     expect([...new Set(proxy.connects)].sort()).toEqual([...targets].sort());

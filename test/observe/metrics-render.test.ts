@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderMetrics } from '../../src/observe/metrics.js';
+import { pushGroupingOf } from '../../src/reconcile/run-metrics.js';
 import { FINISHED_MS, parseMeta, parseSamples, realisticInput } from './helpers.js';
 
 const REQUIRED = [
@@ -167,5 +168,28 @@ describe('renderMetrics', () => {
     expect(samples.get('gbsync_skipped{project="prj_de",reason="global-admin"}')).toBe(0);
     expect(samples.get('gbsync_circuit_breaker_tripped{project="prj_de"}')).toBe(1);
     expect(samples.get('gbsync_circuit_breaker_tripped{project="prj_w"}')).toBe(0);
+  });
+});
+
+describe('Pushgateway grouping', () => {
+  it('names no label a series carries: the gateway would overwrite it and fold the projects together', async () => {
+    const text = await renderMetrics(
+      realisticInput({
+        projects: [{ id: 'prj_w' }, { id: 'prj_de' }],
+        actions: [...(realisticInput().actions ?? []).map((a) => ({ ...a, project: 'prj_de' }))],
+      }),
+    );
+    const seriesLabels = new Set(
+      [...parseSamples(text).keys()].flatMap((series) =>
+        [...series.matchAll(/[{,]([a-zA-Z_]\w*)="/g)].map((m) => m[1] as string),
+      ),
+    );
+    expect(seriesLabels.has('project')).toBe(true);
+    const grouping = pushGroupingOf(['prj_w', 'prj_de'], 'dry-run');
+    expect(grouping).toEqual([
+      ['projects', 'prj_w,prj_de'],
+      ['instance', 'dry-run'],
+    ]);
+    for (const [name] of grouping) expect(seriesLabels.has(name), name).toBe(false);
   });
 });
