@@ -29,16 +29,30 @@ export interface RateLimitState {
   resetMs: number | null;
 }
 
-/** The IETF draft headers express-rate-limit sends (`RateLimit-Remaining`, `RateLimit-Reset` in seconds). */
-export function rateLimitState(headers: Headers): RateLimitState | null {
+/**
+ * The IETF draft headers express-rate-limit sends (`RateLimit-Remaining`, `RateLimit-Reset` in seconds
+ * until the window resets). A reset is never trusted past one window: a value too large to be seconds
+ * (an epoch time, as some servers send) is read as an epoch time, and anything still outside
+ * `[0, windowMs]` (a day, a date in 2100, a negative number, words) counts as unknown, which the
+ * pacer treats as one whole window.
+ */
+export function rateLimitState(headers: Headers, nowMs: number, windowMs: number): RateLimitState | null {
   const remaining = numberHeader(headers, 'ratelimit-remaining');
   if (remaining === null) return null;
-  const reset = numberHeader(headers, 'ratelimit-reset');
   return {
     limit: numberHeader(headers, 'ratelimit-limit'),
     remaining,
-    resetMs: reset !== null && reset >= 0 ? reset * 1000 : null,
+    resetMs: resetMs(numberHeader(headers, 'ratelimit-reset'), nowMs, windowMs),
   };
+}
+
+/** Seconds that look like an epoch time rather than a delay (2001-09-09 onwards). */
+const EPOCH_SECONDS = 1e9;
+
+function resetMs(reset: number | null, nowMs: number, windowMs: number): number | null {
+  if (reset === null || reset < 0) return null;
+  const ms = reset >= EPOCH_SECONDS ? reset * 1000 - nowMs : reset * 1000;
+  return ms >= 0 ? Math.min(ms, windowMs) : null;
 }
 
 /** An empty header is absent, not zero. */

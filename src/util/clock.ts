@@ -7,7 +7,17 @@ export interface Clock {
   sleep(ms: number): Promise<void>;
 }
 
+/** Node turns a timer longer than this into a 1 ms one; longer sleeps are taken in pieces. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => delay(Math.max(0, ms)).then(() => undefined),
+  sleep: async (ms) => {
+    let left = Number.isFinite(ms) ? Math.max(0, ms) : MAX_TIMER_MS;
+    do {
+      const piece = Math.min(left, MAX_TIMER_MS);
+      await delay(piece);
+      left -= piece;
+    } while (left > 0);
+  },
 };

@@ -191,18 +191,20 @@ describe('retry timing (pure)', () => {
     expect(
       rateLimitState(
         new Headers({ 'RateLimit-Limit': '60', 'RateLimit-Remaining': '0', 'RateLimit-Reset': '23' }),
+        0,
+        60_000,
       ),
     ).toEqual({
       limit: 60,
       remaining: 0,
       resetMs: 23_000,
     });
-    expect(rateLimitState(new Headers({ 'RateLimit-Remaining': '4' }))).toEqual({
+    expect(rateLimitState(new Headers({ 'RateLimit-Remaining': '4' }), 0, 60_000)).toEqual({
       limit: null,
       remaining: 4,
       resetMs: null,
     });
-    expect(rateLimitState(new Headers())).toBeNull();
-    expect(rateLimitState(new Headers({ 'RateLimit-Remaining': '' }))).toBeNull();
+    expect(rateLimitState(new Headers(), 0, 60_000)).toBeNull();
+    expect(rateLimitState(new Headers({ 'RateLimit-Remaining': '' }), 0, 60_000)).toBeNull();
   });
 });

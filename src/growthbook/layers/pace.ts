@@ -62,10 +62,10 @@ export function pace(o: PaceOptions): Layer {
       await o.wait(ms, until === slot ? `${what} (pacing)` : `${what} (server rate-limit window)`);
     }
     const res = await next(req);
-    const limit = rateLimitState(res.headers);
+    const limit = rateLimitState(res.headers, o.clock.now(), windowMs);
     if (limit && limit.remaining <= 0 && !ownCapCovers(limit.limit)) {
       // Someone else spends this key's budget too: wait for the server's reset (whole seconds, so
-      // rounded up; without a reset time, a whole window).
+      // rounded up; without a believable reset time, a whole window, never more).
       serverBlockedUntil = Math.max(serverBlockedUntil, o.clock.now() + (limit.resetMs ?? windowMs));
     }
     return res;
