@@ -22,6 +22,8 @@ import { messageOf } from '../util/message-of.js';
 export interface MemberWriter {
   listMembers(filter?: { userEmail?: string }): Promise<Member[]>;
   updateMemberRole(id: string, member: RoleUpdate): Promise<unknown>;
+  /** Runs a fresh read and its write as one paced unit, so no pacing wait falls between them. */
+  paced?<T>(requests: number, work: () => Promise<T>): Promise<T>;
 }
 
 export interface ApplyOptions {
@@ -107,17 +109,22 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyOutcome> {
     try {
       deadline.check(`writing ${write.email}`);
       if (!basis) throw new Error('member missing from the plan basis');
-      // Read fresh, by GrowthBook's own spelling of the e-mail (its filter is exact).
-      const fresh = await readMember(client, basis);
-      if (!fresh) {
-        markFailed(write, 'member no longer exists in GrowthBook; not written', logger);
-        continue;
-      }
-      if (memberFingerprint(fresh, changed) !== memberFingerprint(basis, changed)) {
-        markFailed(write, 'member changed since the plan was made (stale); not written', logger);
-        continue;
-      }
-      const written = await writeSettled(write, basis, fresh, options);
+      // The fresh read and its write share one pacing slot pair: a wait between them would leave
+      // room for a change to another project that the write would then overwrite.
+      const written = await pacedPair(client, async () => {
+        // Read fresh, by GrowthBook's own spelling of the e-mail (its filter is exact).
+        const fresh = await readMember(client, basis);
+        if (!fresh) {
+          markFailed(write, 'member no longer exists in GrowthBook; not written', logger);
+          return null;
+        }
+        if (memberFingerprint(fresh, changed) !== memberFingerprint(basis, changed)) {
+          markFailed(write, 'member changed since the plan was made (stale); not written', logger);
+          return null;
+        }
+        return writeSettled(write, basis, fresh, options);
+      });
+      if (written === null) continue;
       sent.set(write.memberId, written);
       for (const action of write.changes) action.result = 'applied';
       seats.landed(write);
@@ -221,6 +228,10 @@ function seatCounter(actions: readonly Action[], budget: ApplyOptions['seatBudge
       if (!before && after) seats++;
     },
   };
+}
+
+function pacedPair<T>(client: MemberWriter, work: () => Promise<T>): Promise<T> {
+  return client.paced ? client.paced(2, work) : work();
 }
 
 async function readMember(client: MemberWriter, planned: Member): Promise<Member | undefined> {

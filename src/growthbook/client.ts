@@ -41,6 +41,11 @@ export interface GrowthBookClient {
   info(): Promise<{ name: string; apiVersion: number }>;
   /** `POST /api/v1/members/{id}/role` with `{"member": …}`; only the fields of RoleUpdate are sent. */
   updateMemberRole(id: string, member: RoleUpdate): Promise<UpdatedMember>;
+  /**
+   * Runs `work` as one paced unit of `requests` requests: the rate budget for all of them is taken
+   * before the first, so they go back to back (a member's fresh read and its write).
+   */
+  paced<T>(requests: number, work: () => Promise<T>): Promise<T>;
   stats(): ClientStats;
 }
 
@@ -58,10 +63,16 @@ export function createGrowthBookClient(options: GrowthBookClientOptions): Growth
     o.onWait(ms, what);
     return waitWithinDeadline(ms, what);
   };
+  const pacer = pace({
+    requestsPerMinute: o.requestsPerMinute,
+    windowMs: o.rateWindowMs,
+    clock: o.clock,
+    wait,
+  });
   const layers: Layer[] = [
     retry({ maxRetries: o.maxRetries, retryBaseMs: o.retryBaseMs, clock: o.clock, wait, stats }),
     withDeadline(o.deadline),
-    pace({ requestsPerMinute: o.requestsPerMinute, windowMs: o.rateWindowMs, clock: o.clock, wait }),
+    pacer.layer,
     identify(o),
   ];
   const transport = httpTransport({
@@ -156,6 +167,11 @@ export function createGrowthBookClient(options: GrowthBookClientOptions): Growth
         member: parsed.data,
       });
       return updatedMember;
+    },
+
+    paced: (requests, work) => {
+      o.deadline.check('a paired read and write');
+      return pacer.unit(requests, work);
     },
 
     stats: () => ({ ...stats }),

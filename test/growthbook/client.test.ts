@@ -150,6 +150,7 @@ describe('typed endpoints', () => {
       'info',
       'listEnvironments',
       'listMembers',
+      'paced',
       'stats',
       'updateMemberRole',
     ]);

@@ -54,15 +54,17 @@ describe('client-side spacing through the client (fake clock)', () => {
 /** Drives the pace layer alone, recording the fake time at which each request goes out. */
 function pacedStarts(clock: FakeClock, rpm: number, n: number) {
   const starts: number[] = [];
-  const send = pace({ requestsPerMinute: rpm, clock, wait: deadlineWait(noDeadline, clock) })(async (req) => {
-    starts.push(clock.now());
-    return {
-      status: 200,
-      headers: new Headers(),
-      body: '{}',
-      attempt: req.attempt ?? 1,
-    } satisfies ApiResponse;
-  });
+  const send = pace({ requestsPerMinute: rpm, clock, wait: deadlineWait(noDeadline, clock) }).layer(
+    async (req) => {
+      starts.push(clock.now());
+      return {
+        status: 200,
+        headers: new Headers(),
+        body: '{}',
+        attempt: req.attempt ?? 1,
+      } satisfies ApiResponse;
+    },
+  );
   // Sequential: a fake clock that jumps on every sleep cannot model concurrent sleepers.
   const run = async () => {
     for (let i = 0; i < n; i += 1) await send({ method: 'GET', path: '/x' });

@@ -3,6 +3,9 @@
 // - never more than `requestsPerMinute` starts in any window (the burst is paid back, not added);
 // - when the server says `RateLimit-Remaining: 0`, nothing more until its `RateLimit-Reset`.
 // Slots are reserved synchronously, so concurrent callers are spaced too.
+// A unit of several requests (a member's fresh read and its write) reserves its slots together and
+// waits once, before the first: its requests then go back to back, with no pacing wait between them.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Clock } from '../../util/clock.js';
 import { rateLimitState } from '../retry-timing.js';
 import type { Layer } from '../types.js';
@@ -21,7 +24,16 @@ export interface PaceOptions {
   burst?: number;
 }
 
-export function pace(o: PaceOptions): Layer {
+export interface Pacer {
+  layer: Layer;
+  /**
+   * Runs `work` with `requests` slots reserved back to back before it starts; the first `requests`
+   * requests `work` makes use them without waiting. Further requests (a retry) are paced as usual.
+   */
+  unit<T>(requests: number, work: () => Promise<T>): Promise<T>;
+}
+
+export function pace(o: PaceOptions): Pacer {
   const windowMs = o.windowMs ?? WINDOW_MS;
   const interval = windowMs / o.requestsPerMinute;
   const burst = Math.max(1, o.burst ?? PACE_BURST);
@@ -30,14 +42,28 @@ export function pace(o: PaceOptions): Layer {
   const starts: number[] = []; // the last `perWindow` reserved start times, ascending
   let serverBlockedUntil = Number.NEGATIVE_INFINITY;
 
-  function reserve(): number {
-    let slot = Math.max(o.clock.now(), theoretical - (burst - 1) * interval);
-    const oldest = starts.length >= perWindow ? starts[starts.length - perWindow] : undefined;
+  const prepaid = new AsyncLocalStorage<{ left: number }>();
+
+  /** The earliest time `count` requests may start together without breaking either limit. */
+  function reserve(count = 1): number {
+    let slot = Math.max(o.clock.now(), theoretical - (burst - count) * interval);
+    const index = starts.length - (perWindow - count + 1);
+    const oldest = index >= 0 ? starts[index] : undefined;
     if (oldest !== undefined) slot = Math.max(slot, oldest + windowMs);
-    theoretical = Math.max(theoretical, slot) + interval;
-    starts.push(slot);
+    theoretical = Math.max(theoretical, slot) + count * interval;
+    for (let i = 0; i < count; i += 1) starts.push(slot);
     if (starts.length > perWindow) starts.splice(0, starts.length - perWindow);
     return slot;
+  }
+
+  async function waitFor(slot: number, what: string): Promise<void> {
+    // Loop: the server may report an exhausted window while this request was waiting for its slot.
+    for (;;) {
+      const until = Math.max(slot, serverBlockedUntil);
+      const ms = until - o.clock.now();
+      if (ms <= 0) return;
+      await o.wait(ms, until === slot ? `${what} (pacing)` : `${what} (server rate-limit window)`);
+    }
   }
 
   /**
@@ -51,15 +77,15 @@ export function pace(o: PaceOptions): Layer {
     return starts.filter((s) => s > since).length >= serverLimit;
   }
 
-  return (next) => async (req) => {
-    const slot = reserve();
-    const what = `${req.method} ${req.path}`;
-    // Loop: the server may report an exhausted window while this request was waiting for its slot.
-    for (;;) {
-      const until = Math.max(slot, serverBlockedUntil);
-      const ms = until - o.clock.now();
-      if (ms <= 0) break;
-      await o.wait(ms, until === slot ? `${what} (pacing)` : `${what} (server rate-limit window)`);
+  const layer: Layer = (next) => async (req) => {
+    const unit = prepaid.getStore();
+    if (unit && unit.left > 0) {
+      // Paid for when the unit started. Only a server-reported exhausted window still holds it
+      // back: sending into it would spend a 429.
+      unit.left -= 1;
+      await waitFor(Number.NEGATIVE_INFINITY, `${req.method} ${req.path}`);
+    } else {
+      await waitFor(reserve(), `${req.method} ${req.path}`);
     }
     const res = await next(req);
     const limit = rateLimitState(res.headers, o.clock.now(), windowMs);
@@ -69,5 +95,14 @@ export function pace(o: PaceOptions): Layer {
       serverBlockedUntil = Math.max(serverBlockedUntil, o.clock.now() + (limit.resetMs ?? windowMs));
     }
     return res;
+  };
+
+  return {
+    layer,
+    async unit(requests, work) {
+      const count = Math.max(1, Math.min(Math.floor(requests), perWindow));
+      await waitFor(reserve(count), `${count} paired requests`);
+      return prepaid.run({ left: count }, work);
+    },
   };
 }
