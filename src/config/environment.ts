@@ -10,13 +10,35 @@ export interface Environment {
 }
 
 /**
+ * What makes a key unsendable in an Authorization header, in words that never quote the key; null
+ * when it is fine. Such a key would fail every request (and be retried) rather than fail once.
+ */
+export function apiKeyProblem(key: string): string | null {
+  if (/[\r\n]/.test(key)) return 'the key contains a line break';
+  const codes = [...key].map((c) => c.codePointAt(0) ?? 0);
+  if (codes.some((c) => c < 0x20 || c === 0x7f)) return 'the key contains a control character';
+  if (codes.some((c) => c > 0xff))
+    return 'the key contains a character that cannot be sent in an HTTP header';
+  return null;
+}
+
+/**
  * The GrowthBook API key. GROWTHBOOK_LDAP_SYNC_API_KEY wins when set and not blank (an environment
  * overrides a file, as a Secret injected into one pod overrides the shared configuration);
  * growthbook.apiKeyFile is read only when it is not.
  */
 export function readApiKey(apiKeyFile: string | undefined, env: Environment): string {
   const fromEnv = env[API_KEY_ENV]?.trim();
-  if (fromEnv) return fromEnv;
+  const key = fromEnv ? fromEnv : readKeyFile(apiKeyFile);
+  const problem = apiKeyProblem(key);
+  if (problem) {
+    const where = fromEnv ? API_KEY_ENV : `growthbook.apiKeyFile ${apiKeyFile}`;
+    throw new ConfigError(`${where}: ${problem}; check how the secret was stored`);
+  }
+  return key;
+}
+
+function readKeyFile(apiKeyFile: string | undefined): string {
   if (apiKeyFile !== undefined) {
     let key: string;
     try {

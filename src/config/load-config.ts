@@ -1,18 +1,34 @@
 // Reads the configuration file and the environment into validated settings. Every failure is a
 // ConfigError (exit 3) naming the file, the key path and, where known, the line.
-import { readFileSync } from 'node:fs';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { ConfigError } from '../errors.js';
+import { decodeStrictUtf8, firstNonUtf8Line } from '../sources/decode-strict.js';
+import { FileTooLargeError, readBoundedFileSync } from '../util/read-bounded-file.js';
 import { type Config, type ConfigIssue, parseConfig } from './schema.js';
 
+/** A configuration is a page or two of YAML; anything near this size is not one. */
+export const CONFIG_MAX_BYTES = 1024 * 1024;
+/** YAML aliases expanded at most; a few are normal (shared rank lists), thousands are a bomb. */
+const MAX_ALIASES = 100;
+
 export function loadConfigFile(path: string): Config {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readBoundedFileSync(path, CONFIG_MAX_BYTES);
   } catch (error) {
+    if (error instanceof FileTooLargeError) {
+      throw new ConfigError(`config file ${path} is larger than the limit of ${error.limit} bytes`);
+    }
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     throw new ConfigError(
       `cannot read config file ${path} (${code}); pass --config <file> or set GBSYNC_CONFIG`,
+    );
+  }
+  // Never a lossy decode: a replaced byte inside protectedEmails would silently stop protecting someone.
+  const text = decodeStrictUtf8(bytes);
+  if (text === null) {
+    throw new ConfigError(
+      `config file ${path}, line ${firstNonUtf8Line(bytes) ?? '?'}: not valid UTF-8 (save the file as UTF-8)`,
     );
   }
   return parseConfigText(text, path);
@@ -27,7 +43,17 @@ export function parseConfigText(text: string, origin: string): Config {
     const where = pos ? `:${pos.line}:${pos.col}` : '';
     throw new ConfigError(`${origin}${where}: invalid YAML: ${first?.message.split('\n')[0]}`);
   }
-  const raw = doc.toJS({ maxAliasCount: 100 });
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (error) {
+    const detail = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+    throw new ConfigError(
+      /alias/i.test(detail)
+        ? `${origin}: too many YAML aliases (more than ${MAX_ALIASES} expanded): write the values out`
+        : `${origin}: invalid YAML: ${detail}`,
+    );
+  }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(
       `${origin}: the configuration must be a YAML mapping with growthbook, ldap and posix`,

@@ -23,12 +23,19 @@ const roleId = z.string().regex(/^[A-Za-z0-9_]+$/, 'a GrowthBook role id: letter
 /** Roles that would hand out cross-project or organization-wide power if pinned on every write. */
 const UNPINNABLE = ['admin', 'gbDefault_projectAdmin'];
 
+/** The API base: a query or fragment would be glued onto every request path and send it elsewhere. */
+const apiBaseUrl = secureUrl.refine(
+  (u) => !u.includes('?') && !u.includes('#'),
+  'must be the API base URL alone, without a query or fragment (`?…`, `#…`)',
+);
+
 const growthbook = z.strictObject({
-  url: secureUrl,
+  url: apiBaseUrl,
   // The one-project form; `projects` (top level) lists several.
   project: nonEmpty.optional(),
   globalRole: roleId
-    .refine((r) => !UNPINNABLE.includes(r), {
+    // Whatever the spelling: a role id that differs only in case must never slip past this guard.
+    .refine((r) => !UNPINNABLE.some((u) => u.toLowerCase() === r.toLowerCase()), {
       message: 'is pinned on every write; admin or project admin there would grant organization-wide access',
     })
     .default('noaccess'),

@@ -1,4 +1,5 @@
 // Client options: one defaults object, resolved once; an undefined option never erases a default.
+import { apiKeyProblem } from '../config/environment.js';
 import { ConfigError } from '../errors.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { type Deadline, noDeadline } from '../util/deadline.js';
@@ -55,6 +56,8 @@ export function resolveClientOptions(options: GrowthBookClientOptions): Resolved
     throw new ConfigError('growthbook.url must be an http:// or https:// URL');
   }
   if (o.apiKey.trim() === '') throw new ConfigError('the GrowthBook API key is empty');
+  const problem = apiKeyProblem(o.apiKey);
+  if (problem) throw new ConfigError(`GrowthBook API key: ${problem}`);
   positive('requestsPerMinute', o.requestsPerMinute);
   positive('rateWindowMs', o.rateWindowMs);
   positive('requestTimeoutMs', o.requestTimeoutMs);
