@@ -45,6 +45,12 @@ export class ApplyError extends SyncError {
   readonly exitCode = ExitCode.ApplyIncomplete;
 }
 
+/** The report could not be written to stdout (a full device, an I/O error). Exit 5. */
+export class OutputError extends SyncError {
+  override readonly name = 'OutputError';
+  readonly exitCode = ExitCode.ApplyIncomplete;
+}
+
 /** SYNC_DEADLINE_SECONDS ran out. Exit 6. */
 export class DeadlineError extends SyncError {
   override readonly name = 'DeadlineError';

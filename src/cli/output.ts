@@ -1,21 +1,34 @@
 // Writing to stdout and stderr so that large documents arrive whole before the process exits.
+import { OutputError } from '../errors.js';
+
 export type OutputFormat = 'human' | 'json';
 
-const isClosedPipe = (error: unknown) => (error as NodeJS.ErrnoException | null)?.code === 'EPIPE';
+const errnoOf = (error: unknown) => (error as NodeJS.ErrnoException | null)?.code;
 
-// A reader that goes away (`plan | head`) is not the run's failure: the run's own exit code stands.
-process.stdout.on('error', (error) => {
-  if (!isClosedPipe(error)) throw error;
-});
+// A failed write is reported through its callback (below); the stream's 'error' event must not
+// also end the process. A reader that goes away (`plan | head`) is not the run's failure at all.
+process.stdout.on('error', () => {});
+process.stderr.on('error', () => {});
 
 export function writeStream(stream: NodeJS.WriteStream, text: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    stream.write(text, (error) => (error && !isClosedPipe(error) ? reject(error) : resolve()));
+    stream.write(text, (error) => (error && errnoOf(error) !== 'EPIPE' ? reject(error) : resolve()));
   });
 }
 
-export const writeStdout = (text: string) => writeStream(process.stdout, text);
-export const writeStderr = (text: string) => writeStream(process.stderr, text);
+/** Rejects with OutputError (exit 5) when stdout cannot take the text, e.g. a full device. */
+export async function writeStdout(text: string): Promise<void> {
+  try {
+    await writeStream(process.stdout, text);
+  } catch (error) {
+    throw new OutputError(`could not write the report to stdout (${errnoOf(error) ?? String(error)})`);
+  }
+}
+
+/** Never rejects: when stderr itself cannot be written, there is nowhere left to say so. */
+export async function writeStderr(text: string): Promise<void> {
+  await writeStream(process.stderr, text).catch(() => {});
+}
 
 export function defaultFormat(): OutputFormat {
   return process.stdout.isTTY ? 'human' : 'json';

@@ -2,7 +2,7 @@
 // run the sync, save the plan, publish metrics, release everything. The command line only parses
 // its flags into a RunRequest and prints the report this returns.
 import { savedPlanOf } from '../core/plan.js';
-import { ExitCode, exitCodeOf } from '../errors.js';
+import { ExitCode, exitCodeOf, OutputError } from '../errors.js';
 import { acquireRunLock } from '../lock/run-lock.js';
 import { type ContextRequest, loadContext } from './context.js';
 import { publishRunMetrics } from './run-metrics.js';
@@ -22,6 +22,8 @@ export interface RunRequest extends ContextRequest {
   lockFile?: string | undefined;
   /** plan --publish-metrics: a plan publishes its metrics as an apply does (a scheduled dry run). */
   publishMetrics?: boolean;
+  /** Delivers the report (stdout) before the metrics are published; may throw OutputError. */
+  print?: (report: RunReport) => Promise<void>;
 }
 
 export async function runOnce(request: RunRequest): Promise<{ report: RunReport; exitCode: ExitCode }> {
@@ -72,6 +74,14 @@ export async function runOnce(request: RunRequest): Promise<{ report: RunReport;
     if (request.out && result.collected) {
       writeSavedPlan(request.out, savedPlanOf(result.report, result.collected.members, planStartedAt));
       ctx.logger.info({ path: request.out }, 'plan saved');
+    }
+    try {
+      await request.print?.(result.report);
+    } catch (error) {
+      if (!(error instanceof OutputError)) throw error;
+      // The writes happened; the metrics and the exit code must still say how the run went.
+      ctx.logger.error({ err: error.message }, error.message);
+      if (exitCode === ExitCode.Ok) exitCode = error.exitCode;
     }
     return { report: result.report, exitCode };
   } catch (error) {

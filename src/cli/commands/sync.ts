@@ -25,7 +25,7 @@ export async function printReport(report: RunReport, format: OutputFormat, verbo
 
 export async function syncCommand(mode: RunMode, options: CommonOptions): Promise<ExitCode> {
   const format = parseFormat(options.output);
-  const { report, exitCode } = await runOnce({
+  const { exitCode } = await runOnce({
     mode,
     configPath: options.config,
     logLevel: options.logLevel,
@@ -37,7 +37,8 @@ export async function syncCommand(mode: RunMode, options: CommonOptions): Promis
     plan: options.plan,
     lockFile: options.lockFile,
     publishMetrics: options.publishMetrics === true,
+    // Printed inside the run, so that a report that cannot be written still shows in the metrics.
+    print: (report) => printReport(report, format, options.verbose),
   });
-  await printReport(report, format, options.verbose);
   return exitCode;
 }
