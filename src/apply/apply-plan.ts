@@ -38,6 +38,8 @@ export interface ApplyOptions {
   logger: Logger;
   /** Asked before each write; true after SIGTERM/SIGINT. */
   stopRequested: () => boolean;
+  /** True after a second signal: the writes made are recorded but not read back. */
+  skipVerification?: () => boolean;
   /**
    * growthbook.maxSeats and the seats held when the run began (members with access in any managed
    * project). The plan assumed every revoke lands; the applier counts what really happened, so a
@@ -122,8 +124,14 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyOutcome> {
           markFailed(write, 'member changed since the plan was made (stale); not written', logger);
           return null;
         }
+        // A signal that came while this member was being read: the write has not started, so stop.
+        if (options.stopRequested()) return STOPPED;
         return writeSettled(write, basis, fresh, options);
       });
+      if (written === STOPPED) {
+        stop('signal', 'stopped by signal before this write');
+        break;
+      }
       if (written === null) continue;
       sent.set(write.memberId, written);
       for (const action of write.changes) action.result = 'applied';
@@ -156,7 +164,9 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyOutcome> {
 
   options.onProgress?.(handled, writes.length);
   if (sent.size > 0) {
-    if (stoppedBy === 'deadline') {
+    if (options.skipVerification?.()) {
+      markUnverified(actions, sent, 'written; not verified: stopped by a second signal');
+    } else if (stoppedBy === 'deadline') {
       markUnverified(actions, sent, 'written; not verified: the run deadline was reached');
     } else {
       try {
@@ -229,6 +239,8 @@ function seatCounter(actions: readonly Action[], budget: ApplyOptions['seatBudge
     },
   };
 }
+
+const STOPPED = Symbol('stopped by signal');
 
 function pacedPair<T>(client: MemberWriter, work: () => Promise<T>): Promise<T> {
   return client.paced ? client.paced(2, work) : work();

@@ -9,7 +9,7 @@ import { publishRunMetrics } from './run-metrics.js';
 import { runOptionsOf } from './run-options.js';
 import { type RunMode, type RunReport, type RunResult, runSync } from './run-sync.js';
 import { readSavedPlan, writeSavedPlan } from './saved-plan.js';
-import { watchSignals } from './signals.js';
+import { installSignalHandlers, sayThrough, stopRequested, stopUrgently, writesBegin } from './signals.js';
 
 export interface RunRequest extends ContextRequest {
   mode: RunMode;
@@ -41,16 +41,13 @@ export async function runOnce(request: RunRequest): Promise<{ report: RunReport;
   // A signal may end the process from its handler; the lock goes with it.
   const releaseOnExit = () => lock?.release();
   process.once('exit', releaseOnExit);
-  const signals = watchSignals(
-    (signal) => ctx.logger.warn({ signal }, 'stopped by signal before any write'),
-    (signal) => ctx.logger.warn({ signal }, 'signal received: stopping after the write in flight'),
-  );
+  installSignalHandlers(); // the entry point did it first thing; this is for other callers
+  sayThrough((message, signal) => ctx.logger.warn({ signal }, message));
   const startedAt = Date.now();
   let result: RunResult | undefined;
   let exitCode: ExitCode = ExitCode.Internal;
   try {
     ctx.logger.info({ mode, projects: ctx.projects.map((p) => p.id) }, 'run started');
-    signals.setApplying(mode === 'apply');
     const savedPlan = request.plan ? readSavedPlan(request.plan) : undefined;
     const planStartedAt = new Date(); // a saved plan's age counts from before its sources were read
     result = await runSync(
@@ -58,7 +55,9 @@ export async function runOnce(request: RunRequest): Promise<{ report: RunReport;
         mode,
         overrideThreshold: request.overrideThreshold === true,
         ...(savedPlan ? { savedPlan } : {}),
-        stopRequested: signals.requested,
+        stopRequested,
+        stopUrgently,
+        onWritesBegin: writesBegin,
         onWriteProgress: (done, total) =>
           ctx.progress.update('GrowthBook writes', `${done} of ${total} done`),
       }),
@@ -66,7 +65,7 @@ export async function runOnce(request: RunRequest): Promise<{ report: RunReport;
     ctx.progress.clear();
     const stats = ctx.client.stats();
     exitCode =
-      signals.requested() && result.exitCode === ExitCode.Ok ? ExitCode.ApplyIncomplete : result.exitCode;
+      stopRequested() && result.exitCode === ExitCode.Ok ? ExitCode.ApplyIncomplete : result.exitCode;
     ctx.logger.info(
       { exit_code: exitCode, growthbook_requests: stats.requests, retries: stats.retries },
       'run finished',
@@ -94,7 +93,6 @@ export async function runOnce(request: RunRequest): Promise<{ report: RunReport;
     if (mode === 'apply' || request.publishMetrics === true) {
       await publishRunMetrics(ctx, startedAt, exitCode, result);
     }
-    signals.dispose();
     lock?.release();
     process.off('exit', releaseOnExit);
   }

@@ -31,6 +31,10 @@ export interface RunOptions {
   stopRequested: () => boolean;
   /** Told as writes proceed (a progress display on a terminal). */
   onWriteProgress?: (done: number, total: number) => void;
+  /** A second signal: end as soon as the write in flight is recorded, without verifying. */
+  stopUrgently?: () => boolean;
+  /** Called once, just before the first write may start (signals stop the run at once until then). */
+  onWritesBegin?: () => void;
 }
 
 /** What the command chooses for one run; everything else comes from the configuration. */
@@ -42,6 +46,8 @@ export interface RunChoices {
   stopRequested?: () => boolean;
   /** Told as writes proceed (a progress display on a terminal). */
   onWriteProgress?: (done: number, total: number) => void;
+  stopUrgently?: () => boolean;
+  onWritesBegin?: () => void;
   /** A run of its own inside the same context (the demo's three runs). */
   runId?: string;
   logger?: Logger;
@@ -71,5 +77,7 @@ export function runOptionsOf(ctx: RunContext, choices: RunChoices): RunOptions {
     logger: choices.logger ?? ctx.logger,
     stopRequested: choices.stopRequested ?? (() => false),
     ...(choices.onWriteProgress ? { onWriteProgress: choices.onWriteProgress } : {}),
+    ...(choices.stopUrgently ? { stopUrgently: choices.stopUrgently } : {}),
+    ...(choices.onWritesBegin ? { onWritesBegin: choices.onWritesBegin } : {}),
   };
 }

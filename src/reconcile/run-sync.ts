@@ -153,6 +153,7 @@ export async function runSync(options: RunOptions): Promise<RunResult> {
     };
   }
 
+  options.onWritesBegin?.();
   const outcome = await applyPlan({
     actions,
     planned,
@@ -163,6 +164,7 @@ export async function runSync(options: RunOptions): Promise<RunResult> {
     logger,
     stopRequested: options.stopRequested,
     ...(options.onWriteProgress ? { onProgress: options.onWriteProgress } : {}),
+    ...(options.stopUrgently ? { skipVerification: options.stopUrgently } : {}),
     // Counted over every current member, so seats held by members outside a saved plan count too.
     ...(options.maxSeats !== undefined
       ? { seatBudget: { max: options.maxSeats, now: countSeats(fresh).now } }

@@ -175,10 +175,18 @@ describe('applyPlan', () => {
 
   test('a stop request before a write leaves it and the rest planned', async () => {
     let asked = 0;
+    // Asked before each member's fresh read and again before its write: the third ask is b's first.
     const r = await apply([a, b], [change(a, 'revoke', 'noaccess'), change(b, 'grant', 'readonly')], [], {
-      stopRequested: () => ++asked > 1,
+      stopRequested: () => ++asked > 2,
     });
     expect(r.outcome).toMatchObject({ applied: 1, notAttempted: 1, stoppedBy: 'signal' });
+  });
+
+  test('a stop request that comes during the fresh read stops before the write', async () => {
+    let asked = 0;
+    const r = await apply([a], [change(a, 'revoke', 'noaccess')], [], { stopRequested: () => ++asked > 1 });
+    expect(r.outcome).toMatchObject({ applied: 0, notAttempted: 1, stoppedBy: 'signal' });
+    expect(r.calls.some((c) => c.startsWith('write'))).toBe(false);
   });
 
   test('an expired deadline stops before the next request', async () => {
