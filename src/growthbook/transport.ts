@@ -1,8 +1,8 @@
 // The innermost layer: one HTTP attempt (redirects refused, body read in full within the timeout),
 // reported to the request hook.
-import { FetchFailure, plainFetch } from '../http/plain-fetch.js';
+import { BodyTooLargeError, FetchFailure, plainFetch } from '../http/plain-fetch.js';
 import type { Clock } from '../util/clock.js';
-import { GrowthBookNetworkError } from './errors.js';
+import { GrowthBookNetworkError, GrowthBookResponseError } from './errors.js';
 import type { Redact } from './redact.js';
 import type { ClientStats, RequestEvent, Send } from './types.js';
 
@@ -15,6 +15,9 @@ export interface TransportOptions {
   stats: ClientStats;
   onRequest: (event: RequestEvent) => void;
 }
+
+/** A page of 100 members is about 100 KB; anything near this size is not a GrowthBook answer. */
+export const GROWTHBOOK_MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 export function httpTransport(o: TransportOptions): Send {
   return async (req) => {
@@ -40,11 +43,17 @@ export function httpTransport(o: TransportOptions): Send {
         timeoutMs,
         fetch: o.fetch,
         redact: o.redact,
+        maxBodyBytes: GROWTHBOOK_MAX_BODY_BYTES,
       });
       if (res.status === 429) o.stats.rateLimited += 1;
       report(res.status);
       return { status: res.status, headers: res.headers, body: res.body, attempt };
     } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        // An answer no GrowthBook sends: reported as malformed, never retried.
+        report(error.status, error.message);
+        throw new GrowthBookResponseError(req.method, req.path, error.status, error.message);
+      }
       if (!(error instanceof FetchFailure)) throw error;
       const detail = error.timedOut ? `no complete answer within ${timeoutMs} ms` : error.detail;
       report(null, detail);

@@ -10,6 +10,11 @@ export interface PlainRequest {
   body?: string | null;
   /** Per exchange, headers and body included. */
   timeoutMs: number;
+  /**
+   * The most body bytes accepted, counted after decompression (fetch inflates gzip and brotli on
+   * the fly, so a small answer can grow without bound) and checked against Content-Length first.
+   */
+  maxBodyBytes: number;
   fetch?: typeof fetch;
   /** Applied to every text taken from a failure (a message may quote a URL or a header). */
   redact?: (text: string) => string;
@@ -37,21 +42,63 @@ export class FetchFailure extends Error {
   }
 }
 
+/** The answer is bigger than the caller accepts. Not a network failure: asking again will not help. */
+export class BodyTooLargeError extends Error {
+  override readonly name = 'BodyTooLargeError';
+  constructor(
+    readonly limit: number,
+    /** The HTTP status the oversized answer came with. */
+    readonly status: number,
+    declared?: number,
+  ) {
+    super(
+      declared === undefined
+        ? `the answer is larger than the limit of ${limit} bytes`
+        : `the answer (Content-Length ${declared}) is larger than the limit of ${limit} bytes`,
+    );
+  }
+}
+
 export async function plainFetch(request: PlainRequest): Promise<PlainResponse> {
   const redact = request.redact ?? ((text: string) => text);
+  const signal = AbortSignal.timeout(request.timeoutMs);
   try {
     const response = await (request.fetch ?? globalThis.fetch)(request.url, {
       method: request.method ?? 'GET',
       headers: request.headers ?? {},
       body: request.body ?? null,
       redirect: 'manual',
-      signal: AbortSignal.timeout(request.timeoutMs),
+      signal,
     });
     // Read (or discard) the body under the same timeout, so the connection is released.
-    const body = await response.text();
+    const body = await readBounded(response, request.maxBodyBytes);
     return { status: response.status, statusText: response.statusText, headers: response.headers, body };
   } catch (error) {
+    if (error instanceof BodyTooLargeError) throw error;
     throw new FetchFailure(redact(describeFailure(error)), isTimeout(error), errorCode(error));
+  }
+}
+
+async function readBounded(response: Response, limit: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > limit) {
+    await response.body?.cancel().catch(() => {});
+    throw new BodyTooLargeError(limit, response.status, declared);
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      throw new BodyTooLargeError(limit, response.status);
+    }
+    text += decoder.decode(value, { stream: true });
   }
 }
 

@@ -1,7 +1,7 @@
 // Pushes the rendered metrics to a Prometheus Pushgateway. POST (not PUT) replaces only the metric
 // families present in the body, so a gauge left out (the last success, after a failed run) keeps the
 // value an earlier run pushed. Errors name the host and status only: never credentials or the query.
-import { FetchFailure, type PlainResponse, plainFetch } from '../http/plain-fetch.js';
+import { BodyTooLargeError, FetchFailure, type PlainResponse, plainFetch } from '../http/plain-fetch.js';
 import { USER_AGENT } from '../version.js';
 
 export const PUSH_JOB = 'growthbook_ldap_sync';
@@ -38,12 +38,19 @@ export async function pushMetrics(url: string, text: string, options: PushOption
       ...(options.fetch ? { fetch: options.fetch } : {}),
       // A message may quote the URL, and with it the query: keep the words, drop any URL.
       redact: (words) => words.replace(/[a-z][a-z0-9+.-]*:\/\/\S*/gi, '<url>'),
+      // The gateway answers with a short status text; only an excerpt of it is ever shown.
+      maxBodyBytes: 64 * 1024,
     });
   } catch (error) {
     if (error instanceof FetchFailure && error.timedOut) {
       throw new Error(`metrics push to ${host} timed out after ${timeoutMs} ms`);
     }
-    const reason = error instanceof FetchFailure ? (error.code ?? error.detail) : 'network error';
+    const reason =
+      error instanceof BodyTooLargeError
+        ? error.message
+        : error instanceof FetchFailure
+          ? (error.code ?? error.detail)
+          : 'network error';
     throw new Error(`metrics push to ${host} failed: ${reason}`);
   }
   // The gateway explains rejections in the body; a redirect is refused like any other answer.

@@ -24,7 +24,13 @@ export function parseLdif(text: string, origin: string): LdifEntry[] {
   let record: LogicalLine[] = [];
   let current: LogicalLine | null = null;
   let inComment = false;
-  const rawLines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const body = text.replace(/^\uFEFF/, '');
+  const bareCr = /\r(?!\n)/.exec(body);
+  if (bareCr) {
+    const line = body.slice(0, bareCr.index).split('\n').length;
+    fail(line, 'a carriage return without a line feed: LDIF lines end in LF or CR LF (convert the file)');
+  }
+  const rawLines = body.split(/\r?\n/);
   rawLines.forEach((raw, index) => {
     const line = index + 1;
     if (raw === '') {
@@ -54,12 +60,17 @@ export function parseLdif(text: string, origin: string): LdifEntry[] {
     const parsed = lines.map((l) => ({ ...parseLine(l, fail), line: l.line }));
     if (index === 0 && parsed[0]?.name === 'version') {
       const version = parsed.shift();
-      if (version?.value !== '1') fail(lines[0]?.line ?? 1, `unsupported LDIF version "${version?.value}"`);
+      if (version?.value !== '1') {
+        fail(
+          lines[0]?.line ?? 1,
+          `unsupported LDIF version ${JSON.stringify(excerpt(version?.value ?? ''))}`,
+        );
+      }
       if (parsed.length === 0) return;
     }
     const [first, ...rest] = parsed;
     if (first === undefined) return;
-    if (first.name !== 'dn') fail(first.line, `entry has no dn: it starts with "${first.name}:"`);
+    if (first.name !== 'dn') fail(first.line, `entry has no dn: it starts with "${excerpt(first.name)}:"`);
     const attributes = new Map<string, string[]>();
     for (const { name, value, line } of rest) {
       if (name === 'dn') fail(line, 'a second dn inside one entry (is a blank line missing?)');
@@ -75,6 +86,11 @@ export function parseLdif(text: string, origin: string): LdifEntry[] {
   return entries;
 }
 
+/** What an error quotes from the file: enough to find the spot, never the file itself. */
+function excerpt(text: string, max = 60): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
 function parseLine(
   { text, line }: LogicalLine,
   fail: (line: number, detail: string) => never,
@@ -82,7 +98,9 @@ function parseLine(
   const colon = text.indexOf(':');
   if (colon < 0) return fail(line, `expected "attribute: value", found a line without a colon`);
   const description = text.slice(0, colon);
-  if (!ATTRIBUTE.test(description)) return fail(line, `"${description}" is not an attribute name`);
+  if (!ATTRIBUTE.test(description)) {
+    return fail(line, `${JSON.stringify(excerpt(description))} is not an attribute name`);
+  }
   const name = description.toLowerCase();
   const rest = text.slice(colon + 1);
   if (rest.startsWith('<')) return fail(line, `${name}:< URL values are not supported`);

@@ -12,11 +12,14 @@ export interface LdifDirectoryResult {
   entries: number;
 }
 
+/** An export of the people and groups the sync reads; far past any real directory's size. */
+export const LDIF_MAX_BYTES = 128 * 1024 * 1024;
+
 export async function readLdifDirectory(
   config: LdapFileConfig,
   groupNames: string[],
 ): Promise<LdifDirectoryResult> {
-  const { text } = await readSourceFile('ldap', 'LDIF file', config.file);
+  const { text } = await readSourceFile('ldap', 'LDIF file', config.file, LDIF_MAX_BYTES);
   const entries = parseLdif(text, config.file);
   const directory = buildDirectory(
     entries,

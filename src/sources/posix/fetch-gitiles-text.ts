@@ -1,7 +1,13 @@
 // Fetches a file from gitiles with `?format=TEXT`, which serves the blob base64-encoded. Anything
 // else in the body (an HTML login or error page served with 200, a truncated answer) is an error.
 import { SourceReadError } from '../../errors.js';
-import { FetchFailure, type PlainResponse, plainFetch, redactUrl } from '../../http/plain-fetch.js';
+import {
+  BodyTooLargeError,
+  FetchFailure,
+  type PlainResponse,
+  plainFetch,
+  redactUrl,
+} from '../../http/plain-fetch.js';
 import type { Deadline } from '../../util/deadline.js';
 import { messageOf } from '../../util/message-of.js';
 import { USER_AGENT } from '../../version.js';
@@ -16,6 +22,9 @@ export interface FetchGitilesOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** data.yaml is about 300 KB; its base64 answer, with ample room to grow, stays under this. */
+export const GITILES_MAX_BYTES = 24 * 1024 * 1024;
 
 export async function fetchGitilesText(
   url: string,
@@ -35,14 +44,17 @@ export async function fetchGitilesText(
       timeoutMs: budgetMs,
       ...(options.fetch ? { fetch: options.fetch } : {}),
       redact: (text) => text.split(url).join(origin), // the full URL may carry a token
+      maxBodyBytes: GITILES_MAX_BYTES,
     });
   } catch (error) {
     // The run deadline, when it is what cut the request short, wins: exit 6, not 4.
     options.deadline.check(what);
     const detail =
-      error instanceof FetchFailure && error.timedOut
-        ? `timed out after ${Number((budgetMs / 1000).toFixed(1))}s`
-        : messageOf(error);
+      error instanceof BodyTooLargeError
+        ? `${error.message}, more than any data.yaml`
+        : error instanceof FetchFailure && error.timedOut
+          ? `timed out after ${Number((budgetMs / 1000).toFixed(1))}s`
+          : messageOf(error);
     throw new SourceReadError('posix', `cannot fetch data.yaml from ${origin}: ${detail}`, { cause: error });
   }
 
