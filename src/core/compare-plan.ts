@@ -5,6 +5,7 @@
 import { normalizeEmail } from './identity.js';
 import { memberFingerprint } from './member-state.js';
 import type { Action, Member } from './model.js';
+import { isChangeKind } from './plan.js';
 
 /** Why a plan made for `saved` projects cannot be applied to `now`, or null when they are the same set. */
 export function projectSetDifference(saved: readonly string[], now: readonly string[]): string | null {
@@ -57,6 +58,13 @@ export function planDifferences(
     }
     if (member && (now?.kind !== action.kind || now?.to !== action.to))
       differences.push(describe(action, now));
+  }
+  // And the other way round: a change the fresh plan makes that the saved plan lacks (an action
+  // deleted from the file) means the saved plan no longer says everything that would happen.
+  const savedMembers = new Set(saved.map((a) => a.memberId).filter((id) => id !== null));
+  for (const now of freshActions) {
+    if (now.memberId === null || savedMembers.has(now.memberId) || !isChangeKind(now.kind)) continue;
+    differences.push(`${now.email}: now ${now.kind} → ${now.to ?? '-'}, not in the saved plan`);
   }
   return differences;
 }

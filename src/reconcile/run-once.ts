@@ -54,7 +54,7 @@ export async function runOnce(request: RunRequest): Promise<{ report: RunReport;
       runOptionsOf(ctx, {
         mode,
         overrideThreshold: request.overrideThreshold === true,
-        ...(savedPlan ? { savedPlan } : {}),
+        ...(savedPlan ? { savedPlan: savedPlan.plan, savedPlanEdited: savedPlan.edited } : {}),
         stopRequested,
         stopUrgently,
         onWritesBegin: writesBegin,

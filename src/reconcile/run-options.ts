@@ -23,7 +23,13 @@ export interface RunOptions {
   /** growthbook.maxSeats: grants beyond it are held back as pending. */
   maxSeats: number | undefined;
   /** apply --plan: apply exactly this plan, if the world still matches it. */
-  savedPlan?: { plan: SavedPlan; maxAgeSeconds: number; now: Date };
+  savedPlan?: {
+    plan: SavedPlan;
+    maxAgeSeconds: number;
+    now: Date;
+    /** Why the file is not as plan --out wrote it (its checksum); the plan is then refused. */
+    edited?: string | null;
+  };
   sources: SourceSet;
   writer: MemberWriter;
   deadline: Deadline;
@@ -42,6 +48,7 @@ export interface RunChoices {
   mode: RunMode;
   overrideThreshold?: boolean;
   savedPlan?: SavedPlan;
+  savedPlanEdited?: string | null;
   /** Asked before each write; true after SIGTERM/SIGINT. */
   stopRequested?: () => boolean;
   /** Told as writes proceed (a progress display on a terminal). */
@@ -66,6 +73,7 @@ export function runOptionsOf(ctx: RunContext, choices: RunChoices): RunOptions {
       ? {
           savedPlan: {
             plan: choices.savedPlan,
+            edited: choices.savedPlanEdited ?? null,
             maxAgeSeconds: ctx.config.safety.maxPlanAgeSeconds,
             now: new Date(),
           },

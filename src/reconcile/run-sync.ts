@@ -80,6 +80,7 @@ export async function runSync(options: RunOptions): Promise<RunResult> {
   const ids = projects.map((p) => p.id);
   const policies = projects.map((p) => p.policy);
   const saved = options.savedPlan;
+  if (saved?.edited) return refuse(options, saved.plan, saved.edited);
   if (saved) {
     const ageSeconds = (saved.now.getTime() - Date.parse(saved.plan.createdAt)) / 1000;
     const changedSet = projectSetDifference(saved.plan.projects, ids);

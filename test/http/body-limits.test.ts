@@ -27,8 +27,9 @@ async function serve(answer: Answer): Promise<string> {
     req.resume();
     req.on('end', () => answer(res));
   });
-  await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
-  return `http://127.0.0.1:${(server?.address() as AddressInfo).port}`;
+  const listening = server;
+  await new Promise<void>((r) => listening.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
 }
 
 /** 32 MiB of zeros, gzipped to about 32 KiB. */
