@@ -11,6 +11,7 @@ import { groupWrites, type MemberWrite } from '../core/group-writes.js';
 import { addsPrivilege, grantsAccess, seatHold } from '../core/limit-seats.js';
 import { memberFingerprint } from '../core/member-state.js';
 import { type Action, isChange, type Member, type StopCause } from '../core/plan.js';
+import { type BlockingRole, roleBlockingWrites } from '../core/role-blocking-writes.js';
 import type { Scope } from '../core/scope.js';
 import { DeadlineError } from '../errors.js';
 import { GrowthBookError, GrowthBookHttpError } from '../growthbook/errors.js';
@@ -126,7 +127,17 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyOutcome> {
         }
         // A signal that came while this member was being read: the write has not started, so stop.
         if (options.stopRequested()) return STOPPED;
-        return writeSettled(write, basis, fresh, options);
+        try {
+          return await writeSettled(write, basis, fresh, options);
+        } catch (error) {
+          const blocking =
+            error instanceof GrowthBookHttpError && error.status === 400
+              ? roleBlockingWrites(fresh, options.projects, error.serverMessage)
+              : null;
+          if (!blocking) throw error;
+          markBlocked(write, blocking, logger);
+          return null;
+        }
       });
       if (written === STOPPED) {
         stop('signal', 'stopped by signal before this write');
@@ -322,6 +333,30 @@ function writtenChanges(actions: Action[], sent: ReadonlyMap<string, unknown>): 
 
 function markUnverified(actions: Action[], sent: ReadonlyMap<string, unknown>, detail: string): void {
   for (const action of writtenChanges(actions, sent)) action.detail = detail;
+}
+
+function markBlocked(write: MemberWrite, blocking: BlockingRole, logger: Logger): void {
+  const detail =
+    `GrowthBook refuses every write for this member: role "${blocking.role}" in project ${blocking.project} ` +
+    'no longer exists (a deleted custom role?). The sync does not change other projects; fix or remove ' +
+    'that entry in GrowthBook (runbook: "A write blocked by a deleted role in another project").';
+  for (const action of write.changes) {
+    action.result = 'failed';
+    action.blockedBy = { ...blocking };
+    action.detail = detail;
+    logger.error(
+      {
+        email: action.email,
+        member_id: action.memberId,
+        kind: action.kind,
+        managed_project: action.project,
+        project: blocking.project,
+        role: blocking.role,
+        detail,
+      },
+      `${action.kind} blocked by a role that no longer exists in another project`,
+    );
+  }
 }
 
 /** Reads every written member back once and checks it against what was sent. */

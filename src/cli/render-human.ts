@@ -108,7 +108,17 @@ export function renderReport(report: RunReport, options: { color: boolean; verbo
     out.push('', style.bold('Skipped') + style.dim(' (out of scope, never written)'));
     out.push(table([['EMAIL', 'REASON'], ...skips.map((a) => [a.email, a.reason])], style));
   }
-  const failed = report.actions.filter((a) => a.result === 'failed');
+  const blocked = report.actions.filter((a) => a.blockedBy);
+  if (blocked.length > 0) {
+    // Not one more failure among others: these never land until a person fixes another project.
+    out.push('', style.red(style.bold('Blocked by a deleted role in another project (fix in GrowthBook)')));
+    for (const a of blocked) {
+      out.push(
+        `  ${a.kind.toUpperCase()} ${a.email}: role "${a.blockedBy?.role}" in project ${a.blockedBy?.project}`,
+      );
+    }
+  }
+  const failed = report.actions.filter((a) => a.result === 'failed' && !a.blockedBy);
   if (failed.length > 0) {
     out.push('', style.red(style.bold('Failed')));
     for (const a of failed)

@@ -84,6 +84,11 @@ export const ActionSchema = z.object({
   /** Human detail for skips; for a failed change, what went wrong. */
   detail: z.string().optional(),
   result: z.enum(ACTION_RESULTS),
+  /**
+   * A failed change GrowthBook refuses because another project's entry (never written by the sync)
+   * names a role that no longer exists: every write for this member fails until a person fixes it.
+   */
+  blockedBy: z.object({ project: z.string(), role: z.string() }).optional(),
 });
 export type Action = z.infer<typeof ActionSchema>;
 

@@ -106,6 +106,22 @@ export async function renderMetrics(
     actions.set({ project, kind, result }, count);
   }
 
+  const blocked = gauge(
+    'gbsync_blocked_writes',
+    'Changes of the latest run that GrowthBook refused because a project the sync does not manage (or ' +
+      'the global extra roles) of the member names a role that no longer exists; by managed project, ' +
+      'change kind, and the project and role to fix. Empty blocked_by_project and role: nothing blocked.',
+    ['project', 'kind', 'blocked_by_project', 'role'],
+  );
+  const blockedSeries = tallyBlocked(input.actions ?? []);
+  // Always present, so a push replaces the series of a problem that has since been fixed.
+  if (blockedSeries.length === 0) {
+    for (const project of projectIds) {
+      for (const kind of CHANGE_KINDS) blocked.set({ project, kind, blocked_by_project: '', role: '' }, 0);
+    }
+  }
+  for (const [labels, count] of blockedSeries) blocked.set(labels, count);
+
   const members = gauge(
     'gbsync_members',
     'In-scope members by managed project and effective access there after the latest run (the seats).',
@@ -253,6 +269,21 @@ async function publishPush(
     // The URL may carry credentials, so only the error (which names the host) is logged.
     logger.warn({ error: messageOf(error) }, 'metrics push failed');
   }
+}
+
+type BlockedLabels = { project: string; kind: string; blocked_by_project: string; role: string };
+
+function tallyBlocked(actions: readonly Action[]): [BlockedLabels, number][] {
+  const counts = new Map<string, number>();
+  for (const a of actions) {
+    if (!a.blockedBy) continue;
+    const key = JSON.stringify([a.project, a.kind, a.blockedBy.project, a.blockedBy.role]);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].map(([key, count]) => {
+    const [project, kind, blocked_by_project, role] = JSON.parse(key) as [string, string, string, string];
+    return [{ project, kind, blocked_by_project, role }, count];
+  });
 }
 
 function tallyActions(
