@@ -10,6 +10,8 @@ import { type Config, type ConfigIssue, parseConfig } from './schema.js';
 export const CONFIG_MAX_BYTES = 1024 * 1024;
 /** YAML aliases expanded at most; a few are normal (shared rank lists), thousands are a bomb. */
 const MAX_ALIASES = 100;
+/** Problems listed at most; the first ones are enough to start fixing. */
+const MAX_ISSUES = 20;
 
 export function loadConfigFile(path: string): Config {
   let bytes: Buffer;
@@ -54,14 +56,18 @@ export function parseConfigText(text: string, origin: string): Config {
         : `${origin}: invalid YAML: ${detail}`,
     );
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+  // A plain mapping only: `!!binary` or other tags turn the document into objects with methods.
+  if (raw === null || typeof raw !== 'object' || Object.getPrototypeOf(raw) !== Object.prototype) {
     throw new ConfigError(
       `${origin}: the configuration must be a YAML mapping with growthbook, ldap and posix`,
     );
   }
   const parsed = parseConfig(raw);
   if (parsed.ok) return parsed.config;
-  const lines = parsed.issues.map((issue) => `  ${describeIssue(issue, doc, lineCounter)}`);
+  const lines = parsed.issues
+    .slice(0, MAX_ISSUES)
+    .map((issue) => `  ${describeIssue(issue, doc, lineCounter)}`);
+  if (parsed.issues.length > MAX_ISSUES) lines.push(`  … and ${parsed.issues.length - MAX_ISSUES} more`);
   throw new ConfigError(`${origin}: invalid configuration:\n${lines.join('\n')}`);
 }
 

@@ -8,15 +8,27 @@ const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 /** Plain-text protocols are accepted only to this machine (tests, the demo, a local tunnel). */
 export const isLoopbackHost = (host: string) => LOOPBACK.test(host);
 
+/**
+ * The URL, or null when it does not parse. Refinements still run after a failed format check, and
+ * must then add nothing (the format issue says it) rather than throw.
+ */
+function urlOf(text: string): URL | null {
+  try {
+    return new URL(text);
+  } catch {
+    return null;
+  }
+}
+
 /** An http(s) URL without credentials in it (they would end up in logs and errors). */
 const webUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).refine((u) => {
-  const url = new URL(u);
-  return url.username === '' && url.password === '';
+  const url = urlOf(u);
+  return url === null || (url.username === '' && url.password === '');
 }, 'must not carry credentials (user:password@); secrets come from the environment or a file');
 /** The same, and https unless the host is a loopback address: API keys and access data travel here. */
 const secureUrl = webUrl.refine((u) => {
-  const url = new URL(u);
-  return url.protocol === 'https:' || isLoopbackHost(url.hostname);
+  const url = urlOf(u);
+  return url === null || url.protocol === 'https:' || isLoopbackHost(url.hostname);
 }, 'must use https:// (plain http:// is accepted only for a loopback address)');
 const roleId = z.string().regex(/^[A-Za-z0-9_]+$/, 'a GrowthBook role id: letters, digits and underscores');
 
@@ -65,8 +77,8 @@ const ldapNetwork = z
   })
   .superRefine((l, ctx) => {
     // Group membership read in clear text can be altered on the way, and membership grants access.
-    const url = new URL(l.url.replace(/^ldaps?:/i, 'http:'));
-    if (/^ldap:/i.test(l.url) && !l.startTls && !isLoopbackHost(url.hostname)) {
+    const url = urlOf(l.url.replace(/^ldaps?:/i, 'http:'));
+    if (url && /^ldap:/i.test(l.url) && !l.startTls && !isLoopbackHost(url.hostname)) {
       ctx.addIssue({
         code: 'custom',
         path: ['url'],
