@@ -18,7 +18,7 @@ import { parseDataYaml } from '../../src/sources/posix/parse-data-yaml.js';
 import { fakeClock, listedMember } from '../growthbook/helpers.js';
 
 /** Iterations per property; together about 2,000 generated inputs. Raise locally for a deeper run. */
-export const FUZZ_RUNS = { config: 300, configBytes: 150, dataYaml: 400, ldif: 400, growthbook: 300 };
+const FUZZ_RUNS = { config: 300, configBytes: 150, dataYaml: 400, ldif: 400, growthbook: 300 };
 const SEED = Number(process.env.FUZZ_SEED ?? 20261202);
 
 const dir = mkdtempSync(join(tmpdir(), 'gbsync-fuzz-'));
