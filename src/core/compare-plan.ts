@@ -61,10 +61,13 @@ export function planDifferences(
   }
   // And the other way round: a change the fresh plan makes that the saved plan lacks (an action
   // deleted from the file) means the saved plan no longer says everything that would happen.
-  const savedMembers = new Set(saved.map((a) => a.memberId).filter((id) => id !== null));
+  // Compared per member and project: one project's action deleted while another stays is caught too.
+  const savedKeys = new Set(saved.map(keyOf));
   for (const now of freshActions) {
-    if (now.memberId === null || savedMembers.has(now.memberId) || !isChangeKind(now.kind)) continue;
-    differences.push(`${now.email}: now ${now.kind} → ${now.to ?? '-'}, not in the saved plan`);
+    if (now.memberId === null || savedKeys.has(keyOf(now)) || !isChangeKind(now.kind)) continue;
+    differences.push(
+      `${now.email} in ${now.project}: now ${now.kind} → ${now.to ?? '-'}, not in the saved plan`,
+    );
   }
   return differences;
 }

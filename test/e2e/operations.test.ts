@@ -89,7 +89,7 @@ describe('saved plans', () => {
     const r = await w.runJson('apply', ['--plan', planFile(w)]);
     expect(r.code).toBe(5);
     expect((r.doc as { refused?: string }).refused).toMatch(
-      /late@wikimedia\.org: now revoke → noaccess, not in the saved plan/,
+      /late@wikimedia\.org in \S+: now revoke → noaccess, not in the saved plan/,
     );
     expect(w.writes()).toHaveLength(0);
   });

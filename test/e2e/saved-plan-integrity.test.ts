@@ -50,7 +50,7 @@ test('a deleted action with a re-computed checksum is still refused: the sets of
   const r = await w.runJson('apply', ['--plan', planFile(w)]);
   expect(r.code).toBe(5);
   expect((r.doc as { refused?: string }).refused).toMatch(
-    /c@wikimedia\.org: now revoke → noaccess, not in the saved plan/,
+    /c@wikimedia\.org in \S+: now revoke → noaccess, not in the saved plan/,
   );
   expect(w.writes()).toHaveLength(0);
 });
