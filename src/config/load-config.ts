@@ -2,7 +2,7 @@
 // ConfigError (exit 3) naming the file, the key path and, where known, the line.
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { ConfigError } from '../errors.js';
-import { decodeStrictUtf8, firstNonUtf8Line } from '../sources/decode-strict.js';
+import { firstNonUtf8Line } from '../util/first-non-utf8-line.js';
 import { FileTooLargeError, readBoundedFileSync } from '../util/read-bounded-file.js';
 import { type Config, type ConfigIssue, parseConfig } from './schema.js';
 
@@ -27,8 +27,10 @@ export function loadConfigFile(path: string): Config {
     );
   }
   // Never a lossy decode: a replaced byte inside protectedEmails would silently stop protecting someone.
-  const text = decodeStrictUtf8(bytes);
-  if (text === null) {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
     throw new ConfigError(
       `config file ${path}, line ${firstNonUtf8Line(bytes) ?? '?'}: not valid UTF-8 (save the file as UTF-8)`,
     );

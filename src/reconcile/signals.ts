@@ -30,12 +30,12 @@ function onSignal(signal: NodeJS.Signals): void {
   }
   if (received === 1) {
     say(
-      `${signal} received: no further write starts; a write in flight finishes and is recorded, then the run stops`,
+      `signal received (${signal}): no further write starts; a write in flight finishes and is recorded, then the run stops`,
       signal,
     );
   } else {
     say(
-      `${signal} received again: the write in flight still finishes and is recorded; verification is skipped`,
+      `signal received again (${signal}): the write in flight still finishes and is recorded; verification is skipped`,
       signal,
     );
   }
