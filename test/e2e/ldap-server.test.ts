@@ -63,7 +63,7 @@ describe('fail closed on LDAP faults (exit 4, nothing written, server and cause 
       'server stops answering (operation timeout)',
       (s) => ({ ...s, ldapConfig: { timeoutSeconds: 0.5 } }),
       async (w) => {
-        slapdOf(w).pause();
+        await slapdOf(w).pause();
         return {};
       },
       () => /no answer within 0\.5s \(ldap\.timeoutSeconds\)/,
@@ -92,7 +92,7 @@ describe('fail closed on LDAP faults (exit 4, nothing written, server and cause 
 
   test('SYNC_DEADLINE_SECONDS bounds a hung LDAP server: exit 6, not the 30 s timeout', async () => {
     const w = await given(base());
-    slapdOf(w).pause();
+    await slapdOf(w).pause();
     const r = await w.run(['apply', '--output', 'json'], { SYNC_DEADLINE_SECONDS: '1' });
     slapdOf(w).resume();
     expect(r.code, r.stderr).toBe(6);

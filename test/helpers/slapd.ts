@@ -4,7 +4,17 @@
 // by the global teardown (global-setup.ts).
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -41,7 +51,8 @@ export interface Slapd {
   certs: TestCerts;
   proxyAgent: { dn: string; password: string };
   /** SIGSTOP: connections are accepted by the kernel but nothing answers. */
-  pause(): void;
+  /** Stops the server (SIGSTOP); resolves once the kernel shows every thread stopped. */
+  pause(): Promise<void>;
   resume(): void;
   stop(): Promise<void>;
 }
@@ -183,6 +194,26 @@ function baseLdif(proxyPassword: string): string {
  * server refuses the bind, and this one has exited; a plain search would be answered by the wrong
  * server and the tests would talk to it.
  */
+/**
+ * kill() returns before the stop takes effect: a thread that is running, or on a vCPU the host has
+ * not scheduled, may still answer a request. Waits until /proc shows the process stopped.
+ */
+async function untilStopped(child: ChildProcess): Promise<void> {
+  const tasks = `/proc/${child.pid}/task`;
+  // The state follows the parenthesised command name: "tid (comm) S …".
+  const stateOf = (text: string) => text.slice(text.lastIndexOf(')') + 2).split(' ')[0] ?? '';
+  const stopped = () => {
+    try {
+      return readdirSync(tasks).every((tid) =>
+        /^[Tt]$/.test(stateOf(readFileSync(join(tasks, tid, 'stat'), 'utf8'))),
+      );
+    } catch {
+      return true; // no /proc (not Linux) or the process is gone: nothing more to wait for
+    }
+  };
+  while (!stopped()) await new Promise((r) => setTimeout(r, 5));
+}
+
 async function waitUntilAnswering(
   url: string,
   root: { dn: string; password: string },
@@ -260,7 +291,10 @@ export async function startSlapd(options: SlapdOptions): Promise<Slapd> {
       ldapsUrl,
       certs,
       proxyAgent,
-      pause: () => child.kill('SIGSTOP'),
+      pause: async () => {
+        child.kill('SIGSTOP');
+        await untilStopped(child);
+      },
       resume: () => child.kill('SIGCONT'),
       async stop() {
         if (child.exitCode === null && child.signalCode === null) {

@@ -228,7 +228,7 @@ describe('fails closed, naming the server and the cause', () => {
 
   test('a server that stops answering: the operation timeout fires (ldap.timeoutSeconds)', async () => {
     const { src, sockets } = source({ config: { url: slapd.url, timeoutSeconds: 0.3 } });
-    slapd.pause();
+    await slapd.pause();
     try {
       const error = await failure(src.read({ groupNames: NAMES, mails: [] }));
       expect(error).toBeInstanceOf(SourceReadError);
@@ -242,7 +242,7 @@ describe('fails closed, naming the server and the cause', () => {
 
   test('a TLS handshake that never completes times out too', async () => {
     const { src, sockets } = source({ config: { timeoutSeconds: 0.3 } });
-    slapd.pause();
+    await slapd.pause();
     try {
       const error = await failure(src.read({ groupNames: NAMES, mails: [] }));
       expect(error.message).toMatch(new RegExp(`${slapd.ldapsUrl}: [^:]+: no answer within 0\\.3s`));
@@ -269,7 +269,7 @@ describe('fails closed, naming the server and the cause', () => {
       // Long enough that a loaded machine still reaches the connect before it passes.
       deadline: createDeadline(1),
     });
-    slapd.pause();
+    await slapd.pause();
     try {
       const error = await failure(src.read({ groupNames: NAMES, mails: [] }));
       expect(error).toBeInstanceOf(DeadlineError);
