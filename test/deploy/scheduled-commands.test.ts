@@ -4,20 +4,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { ADMIN, GATE, PROJECT, READONLY, seedMember, worldPerTest } from '../helpers/world.js';
+import { THREE_PEOPLE, threeMembers, worldPerTest } from '../helpers/world.js';
 import { hasCommand, runTool } from './run-tool.js';
 
 const given = worldPerTest();
-const people = [
-  { uid: 'a', ldap: [ADMIN], posix: [GATE] },
-  { uid: 'b', ldap: [READONLY], posix: [GATE] },
-  { uid: 'c', ldap: [], posix: [GATE] },
-];
-const members = () => [
-  seedMember('a'),
-  seedMember('b'),
-  seedMember('c', { projectRoles: [{ project: PROJECT, role: 'readonly' }] }),
-];
+const people = THREE_PEOPLE;
+const members = () => threeMembers();
 
 function overlayContainer(overlay: string): { args: string[]; env: Record<string, string> } {
   const [command, args] = hasCommand('kustomize')

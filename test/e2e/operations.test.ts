@@ -13,6 +13,8 @@ import {
   PROJECT,
   READONLY,
   seedMember,
+  THREE_PEOPLE,
+  threeMembers,
   WIKIMEDIA_POLICY,
   WMDE_POLICY,
   WMDE_PROJECT,
@@ -23,16 +25,8 @@ import { startGateway } from '../observe/helpers.js';
 
 const given = worldPerTest();
 
-const people = [
-  { uid: 'a', ldap: [ADMIN], posix: [GATE] },
-  { uid: 'b', ldap: [READONLY], posix: [GATE] },
-  { uid: 'c', ldap: [], posix: [GATE] },
-];
-const members = () => [
-  seedMember('a'),
-  seedMember('b'),
-  seedMember('c', { projectRoles: [{ project: PROJECT, role: 'readonly' }] }),
-];
+const people = THREE_PEOPLE;
+const members = () => threeMembers();
 
 describe('saved plans', () => {
   const planFile = (w: World) => join(w.dir, 'plan.json');

@@ -1,34 +1,16 @@
 // The progress line, seen the way an operator sees it: the CLI runs under a pseudo-terminal.
 import { describe, expect, test } from 'vitest';
 import { runInPty } from '../helpers/run-in-pty.js';
-import {
-  ADMIN,
-  CANARY_KEY,
-  GATE,
-  PROJECT,
-  READONLY,
-  seedMember,
-  type World,
-  worldPerTest,
-} from '../helpers/world.js';
+import { CANARY_KEY, THREE_PEOPLE, threeMembers, type World, worldPerTest } from '../helpers/world.js';
 
 const given = worldPerTest({ ldap: 'slapd' });
 
-const people = [
-  { uid: 'a', ldap: [ADMIN], posix: [GATE] },
-  { uid: 'b', ldap: [READONLY], posix: [GATE] },
-  { uid: 'c', ldap: [], posix: [GATE] },
-];
 // Three changes, paced at 30 a minute (2 s apart): the writes wait for their slots even when a busy
 // machine makes each request slow.
 const world = () =>
   given({
-    people,
-    members: [
-      seedMember('a'),
-      seedMember('b'),
-      seedMember('c', { projectRoles: [{ project: PROJECT, role: 'admin' }] }),
-    ],
+    people: THREE_PEOPLE,
+    members: threeMembers('admin'),
     growthbook: { requestsPerMinute: 30 },
   });
 

@@ -12,27 +12,17 @@ import { afterEach, describe, expect, inject, test } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { type ConnectProxy, startConnectProxy } from '../helpers/connect-proxy.js';
 import {
-  ADMIN,
   CANARY_KEY,
-  GATE,
   PROJECT,
-  READONLY,
-  seedMember,
+  THREE_PEOPLE,
+  threeMembers,
   type World,
   worldPerTest,
 } from '../helpers/world.js';
 
 const given = worldPerTest();
-const people = [
-  { uid: 'a', ldap: [ADMIN], posix: [GATE] },
-  { uid: 'b', ldap: [READONLY], posix: [GATE] },
-  { uid: 'c', ldap: [], posix: [GATE] },
-];
-const members = () => [
-  seedMember('a'),
-  seedMember('b'),
-  seedMember('c', { projectRoles: [{ project: PROJECT, role: 'readonly' }] }),
-];
+const people = THREE_PEOPLE;
+const members = () => threeMembers();
 const FAR = '127.0.0.2';
 const onlyThroughProxy = (host: string) => (host === FAR ? '127.0.0.1' : host);
 

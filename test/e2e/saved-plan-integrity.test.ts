@@ -4,19 +4,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { planChecksum } from '../../src/reconcile/saved-plan.js';
-import { ADMIN, GATE, PROJECT, READONLY, seedMember, type World, worldPerTest } from '../helpers/world.js';
+import { THREE_PEOPLE, threeMembers, type World, worldPerTest } from '../helpers/world.js';
 
 const given = worldPerTest();
-const people = [
-  { uid: 'a', ldap: [ADMIN], posix: [GATE] },
-  { uid: 'b', ldap: [READONLY], posix: [GATE] },
-  { uid: 'c', ldap: [], posix: [GATE] },
-];
-const members = () => [
-  seedMember('a'),
-  seedMember('b'),
-  seedMember('c', { projectRoles: [{ project: PROJECT, role: 'admin' }] }),
-];
+const people = THREE_PEOPLE;
+const members = () => threeMembers('admin');
 const planFile = (w: World) => join(w.dir, 'plan.json');
 
 interface SavedFile {

@@ -341,3 +341,18 @@ export function worldPerTest(defaults: Partial<WorldSpec> = {}): (spec: WorldSpe
     return current;
   };
 }
+
+/**
+ * The small organization many end-to-end tests share: `a` is in the admin group, `b` in the readonly
+ * group, `c` in neither but holds `cRole` in the project, so its revoke is due.
+ */
+export const THREE_PEOPLE = [
+  { uid: 'a', ldap: [ADMIN], posix: [GATE] },
+  { uid: 'b', ldap: [READONLY], posix: [GATE] },
+  { uid: 'c', ldap: [], posix: [GATE] },
+];
+export const threeMembers = (cRole = 'readonly'): SeedMember[] => [
+  seedMember('a'),
+  seedMember('b'),
+  seedMember('c', { projectRoles: [{ project: PROJECT, role: cRole }] }),
+];

@@ -84,21 +84,21 @@ export function parseDataYaml(text: string, origin: string): PosixGroups {
     const out: string[] = [];
     const seen = new Set<string>();
     const done = new Set<YamlSeq>();
-    const open = new Set<YamlSeq>([list]);
+    const openSet = new Set<YamlSeq>([list]);
     const stack: Array<{ seq: YamlSeq; next: number }> = [{ seq: list, next: 0 }];
     for (let top = stack.at(-1); top !== undefined; top = stack.at(-1)) {
       const item = top.seq.items[top.next++];
       if (item === undefined) {
         stack.pop();
-        open.delete(top.seq);
+        openSet.delete(top.seq);
         done.add(top.seq);
         continue;
       }
       const node = deref(item) as YamlNode;
       if (node.kind === 'seq') {
-        if (open.has(node)) fail(`groups.${name}.members contains itself through an alias`, item);
+        if (openSet.has(node)) fail(`groups.${name}.members contains itself through an alias`, item);
         if (done.has(node)) continue;
-        open.add(node);
+        openSet.add(node);
         stack.push({ seq: node, next: 0 });
       } else if (node.kind === 'scalar' && typeof node.value === 'string') {
         if (!seen.has(node.value)) {
